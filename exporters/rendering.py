@@ -1,0 +1,23 @@
+"""One place that turns a stored incident into each export format."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from models.store import IncidentSnapshot
+
+FORMATS = ("markdown", "json")
+
+
+def render_incident(snapshot: IncidentSnapshot, fmt: str, *, now: datetime) -> str:
+    if fmt == "markdown":
+        from exporters.markdown import render_markdown
+
+        return render_markdown(snapshot.incident, snapshot.entries, snapshot.action_items, now=now)
+    if fmt == "json":
+        from exporters.json_view import incident_dict
+
+        data = incident_dict(snapshot.incident, snapshot.entries, snapshot.action_items, now=now)
+        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    raise ValueError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")

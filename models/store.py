@@ -1,0 +1,560 @@
+"""The service layer: every read and write of the record goes through a Store.
+
+Each write is one short transaction, committed before the method returns (with SQLite in
+``synchronous=FULL`` mode, that means on disk). Objects handed back are detached copies that
+stay readable after their session is gone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Engine, func, insert
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from models.record import IncidentRecord
+from models.slugs import make_slug
+from models.tables import ActionItem, EntryRevision, Incident, TimelineEntry
+from models.types import utc_now
+from models.vocabulary import (
+    DEFAULT_SEVERITY,
+    OPEN_ACTION_STATUSES,
+    normalize_action_status,
+    normalize_action_type,
+    normalize_priority,
+    normalize_severity,
+    normalize_tags,
+)
+
+
+class StoreError(ValueError):
+    """A request the record cannot carry out; the message says why."""
+
+
+class NotFound(StoreError):
+    pass
+
+
+@dataclass(frozen=True)
+class IncidentSnapshot:
+    """One incident with its live entries (sorted by time) and action items."""
+
+    incident: Incident
+    entries: list[TimelineEntry]
+    action_items: list[ActionItem]
+
+
+def _sort_key(entry: TimelineEntry) -> tuple[datetime, int]:
+    return (entry.at, entry.id or 0)
+
+
+class Store:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        author: str = "responder",
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self.engine = engine
+        self.author = author
+        self.clock = clock
+
+    # -- sessions -------------------------------------------------------------------------
+
+    @contextmanager
+    def _reading(self) -> Iterator[Session]:
+        with Session(self.engine, expire_on_commit=False) as session:
+            yield session
+
+    @contextmanager
+    def _writing(self) -> Iterator[Session]:
+        with Session(self.engine, expire_on_commit=False) as session:
+            session.connection(execution_options={"workbook_write": True})
+            yield session
+            session.commit()
+
+    # -- incidents ------------------------------------------------------------------------
+
+    def list_incidents(self) -> list[Incident]:
+        with self._reading() as session:
+            rows = session.exec(select(Incident).order_by(col(Incident.id).desc())).all()
+            return list(rows)
+
+    def get_incident(self, incident_id: int) -> Incident:
+        with self._reading() as session:
+            incident = session.get(Incident, incident_id)
+            if incident is None:
+                raise NotFound(f"no incident with id {incident_id}")
+            return incident
+
+    def resolve_ref(self, ref: str) -> Incident:
+        """An incident by slug, numeric id or unique slug prefix."""
+        ref = ref.strip()
+        with self._reading() as session:
+            if ref.isdigit():
+                found = session.get(Incident, int(ref))
+                if found is not None:
+                    return found
+            exact = session.exec(select(Incident).where(Incident.slug == ref)).first()
+            if exact is not None:
+                return exact
+            if ref:
+                pattern = ref.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+                matches = session.exec(
+                    select(Incident)
+                    .where(col(Incident.slug).like(pattern + "%", escape="\\"))
+                    .order_by(col(Incident.slug))
+                    .limit(6)
+                ).all()
+                if len(matches) == 1:
+                    return matches[0]
+                if matches:
+                    names = ", ".join(m.slug for m in matches[:5])
+                    raise NotFound(f"{ref!r} matches several incidents ({names}): type more of it")
+        raise NotFound(f"no incident matches {ref!r}: run `workbook list` to see them")
+
+    def _unique_slug(self, session: Session, base: str, own_id: int | None = None) -> str:
+        taken = set(
+            session.exec(select(Incident.slug).where(col(Incident.slug).like(base + "%"))).all()
+        )
+        if own_id is not None:
+            own = session.get(Incident, own_id)
+            if own is not None:
+                taken.discard(own.slug)
+        slug, n = base, 2
+        while slug in taken:
+            slug, n = f"{base}-{n}", n + 1
+        return slug
+
+    def create_incident(
+        self,
+        title: str,
+        *,
+        timezone: str,
+        severity: str = DEFAULT_SEVERITY,
+        services: Sequence[str] = (),
+        started_at: datetime | None = None,
+        commander: str | None = None,
+    ) -> Incident:
+        from models.timeparse import resolve_zone
+
+        title = title.strip()
+        if not title:
+            raise StoreError("the title is empty: give the incident a short name")
+        zone = resolve_zone(timezone)
+        severity = normalize_severity(severity)
+        local_day = (started_at or self.clock()).astimezone(zone).date()
+        with self._writing() as session:
+            incident = Incident(
+                slug=self._unique_slug(session, make_slug(title, local_day)),
+                title=title,
+                severity=severity,
+                timezone=timezone,
+                services=_clean_services(services),
+                started_at=started_at,
+                commander=commander,
+                created_at=self.clock(),
+                updated_at=self.clock(),
+            )
+            session.add(incident)
+            session.flush()
+            return incident
+
+    def update_incident(self, incident_id: int, changes: Mapping[str, Any]) -> Incident:
+        """Apply already-validated field changes (see models.fields)."""
+        with self._writing() as session:
+            incident = session.get(Incident, incident_id)
+            if incident is None:
+                raise NotFound(f"no incident with id {incident_id}")
+            for name, value in changes.items():
+                setattr(incident, name, value)
+            incident.updated_at = self.clock()
+            session.add(incident)
+            return incident
+
+    def touch(self, session: Session, incident_id: int) -> None:
+        incident = session.get(Incident, incident_id)
+        if incident is not None:
+            incident.updated_at = self.clock()
+            session.add(incident)
+
+    # -- timeline -------------------------------------------------------------------------
+
+    def entries(self, incident_id: int, *, include_deleted: bool = False) -> list[TimelineEntry]:
+        with self._reading() as session:
+            query = select(TimelineEntry).where(TimelineEntry.incident_id == incident_id)
+            if not include_deleted:
+                query = query.where(col(TimelineEntry.deleted_at).is_(None))
+            rows = session.exec(query.order_by(col(TimelineEntry.at), col(TimelineEntry.id)))
+            return list(rows.all())
+
+    def get_entry(self, incident_id: int, entry_id: int) -> TimelineEntry:
+        with self._reading() as session:
+            return self._entry(session, incident_id, entry_id)
+
+    def _entry(self, session: Session, incident_id: int, entry_id: int) -> TimelineEntry:
+        entry = session.get(TimelineEntry, entry_id)
+        if entry is None or entry.incident_id != incident_id:
+            raise NotFound(f"no entry {entry_id} in this incident: `workbook show` lists them")
+        return entry
+
+    def log_entry(
+        self,
+        incident_id: int,
+        text: str,
+        *,
+        at: datetime | None = None,
+        tags: Iterable[str] = (),
+        author: str | None = None,
+    ) -> TimelineEntry:
+        clean_tags = normalize_tags(list(tags))
+        if not text.strip() and not clean_tags:
+            raise StoreError("the entry is empty: type what happened")
+        now = self.clock()
+        with self._writing() as session:
+            if session.get(Incident, incident_id) is None:
+                raise NotFound(f"no incident with id {incident_id}")
+            entry = TimelineEntry(
+                incident_id=incident_id,
+                at=at or now,
+                author=author if author is not None else self.author,
+                text=text,
+                tags=clean_tags,
+                created_at=now,
+                updated_at=now,
+            )
+            session.add(entry)
+            self.touch(session, incident_id)
+            session.flush()
+            return entry
+
+    def edit_entry(
+        self,
+        incident_id: int,
+        entry_id: int,
+        *,
+        text: str | None = None,
+        at: datetime | None = None,
+        tags: Iterable[str] | None = None,
+        editor: str | None = None,
+    ) -> TimelineEntry:
+        """Change an entry, keeping the version it replaces as a revision."""
+        new_tags = normalize_tags(list(tags)) if tags is not None else None
+        with self._writing() as session:
+            entry = self._entry(session, incident_id, entry_id)
+            changed = (
+                (text is not None and text != entry.text)
+                or (at is not None and at != entry.at)
+                or (new_tags is not None and new_tags != entry.tags)
+            )
+            if not changed:
+                return entry
+            now = self.clock()
+            session.add(
+                EntryRevision(
+                    entry_id=entry_id,
+                    at=entry.at,
+                    author=entry.author,
+                    text=entry.text,
+                    tags=list(entry.tags),
+                    replaced_at=now,
+                    replaced_by=editor if editor is not None else self.author,
+                )
+            )
+            if text is not None:
+                entry.text = text
+            if at is not None:
+                entry.at = at
+            if new_tags is not None:
+                entry.tags = new_tags
+            entry.updated_at = now
+            session.add(entry)
+            self.touch(session, incident_id)
+            return entry
+
+    def tag_entry(
+        self, incident_id: int, entry_id: int, tags: Iterable[str], *, remove: bool = False
+    ) -> TimelineEntry:
+        wanted = normalize_tags(list(tags))
+        current = self.get_entry(incident_id, entry_id).tags
+        if remove:
+            result = [t for t in current if t not in wanted]
+        else:
+            result = list(dict.fromkeys([*current, *wanted]))
+        return self.edit_entry(incident_id, entry_id, tags=result)
+
+    def toggle_tag(self, incident_id: int, entry_id: int, tag: str) -> TimelineEntry:
+        (wanted,) = normalize_tags([tag])
+        present = wanted in self.get_entry(incident_id, entry_id).tags
+        return self.tag_entry(incident_id, entry_id, [wanted], remove=present)
+
+    def history(self, incident_id: int, entry_id: int) -> list[EntryRevision]:
+        """Earlier versions of an entry, oldest first."""
+        with self._reading() as session:
+            self._entry(session, incident_id, entry_id)
+            rows = session.exec(
+                select(EntryRevision)
+                .where(EntryRevision.entry_id == entry_id)
+                .order_by(col(EntryRevision.id))
+            )
+            return list(rows.all())
+
+    def delete_entry(self, incident_id: int, entry_id: int) -> TimelineEntry:
+        return self._set_deleted(incident_id, entry_id, deleted=True)
+
+    def restore_entry(self, incident_id: int, entry_id: int) -> TimelineEntry:
+        return self._set_deleted(incident_id, entry_id, deleted=False)
+
+    def _set_deleted(self, incident_id: int, entry_id: int, *, deleted: bool) -> TimelineEntry:
+        with self._writing() as session:
+            entry = self._entry(session, incident_id, entry_id)
+            if deleted and entry.deleted_at is not None:
+                raise StoreError(f"entry {entry_id} is already deleted")
+            if not deleted and entry.deleted_at is None:
+                raise StoreError(f"entry {entry_id} is not deleted")
+            entry.deleted_at = self.clock() if deleted else None
+            session.add(entry)
+            self.touch(session, incident_id)
+            return entry
+
+    # -- action items ---------------------------------------------------------------------
+
+    def action_items(self, incident_id: int) -> list[ActionItem]:
+        with self._reading() as session:
+            rows = session.exec(
+                select(ActionItem)
+                .where(ActionItem.incident_id == incident_id)
+                .order_by(col(ActionItem.number))
+            )
+            return list(rows.all())
+
+    def add_action(
+        self,
+        incident_id: int,
+        title: str,
+        *,
+        owner: str | None = None,
+        priority: str = "medium",
+        type: str = "prevent",
+        status: str = "open",
+        due: date | None = None,
+        link: str | None = None,
+        source_entry_id: int | None = None,
+    ) -> ActionItem:
+        title = title.strip()
+        if not title:
+            raise StoreError("the action item's title is empty: say what must be done")
+        values = {
+            "priority": normalize_priority(priority),
+            "type": normalize_action_type(type),
+            "status": normalize_action_status(status),
+        }
+        with self._writing() as session:
+            incident = session.get(Incident, incident_id)
+            if incident is None:
+                raise NotFound(f"no incident with id {incident_id}")
+            if source_entry_id is not None:
+                self._entry(session, incident_id, source_entry_id)
+            number = incident.next_action_number
+            incident.next_action_number = number + 1
+            incident.updated_at = self.clock()
+            item = ActionItem(
+                incident_id=incident_id,
+                number=number,
+                title=title,
+                owner=owner or None,
+                due=due,
+                link=link or None,
+                source_entry_id=source_entry_id,
+                created_at=self.clock(),
+                updated_at=self.clock(),
+                **values,
+            )
+            session.add_all([incident, item])
+            session.flush()
+            return item
+
+    def get_action(self, incident_id: int, ref: str) -> ActionItem:
+        number = parse_action_ref(ref)
+        with self._reading() as session:
+            return self._action(session, incident_id, number)
+
+    def _action(self, session: Session, incident_id: int, number: int) -> ActionItem:
+        item = session.exec(
+            select(ActionItem).where(
+                ActionItem.incident_id == incident_id, ActionItem.number == number
+            )
+        ).first()
+        if item is None:
+            raise NotFound(f"no action item AI-{number} in this incident")
+        return item
+
+    def update_action(self, incident_id: int, ref: str, changes: Mapping[str, Any]) -> ActionItem:
+        """Apply already-validated changes (see models.fields.parse_action_changes)."""
+        number = parse_action_ref(ref)
+        with self._writing() as session:
+            item = self._action(session, incident_id, number)
+            for name, value in changes.items():
+                setattr(item, name, value)
+            item.updated_at = self.clock()
+            session.add(item)
+            self.touch(session, incident_id)
+            return item
+
+    # -- whole incidents ------------------------------------------------------------------
+
+    def snapshot(self, incident_id: int) -> IncidentSnapshot:
+        with self._reading() as session:
+            incident = session.get(Incident, incident_id)
+            if incident is None:
+                raise NotFound(f"no incident with id {incident_id}")
+            entries = session.exec(
+                select(TimelineEntry)
+                .where(
+                    TimelineEntry.incident_id == incident_id,
+                    col(TimelineEntry.deleted_at).is_(None),
+                )
+                .order_by(col(TimelineEntry.at), col(TimelineEntry.id))
+            ).all()
+            actions = session.exec(
+                select(ActionItem)
+                .where(ActionItem.incident_id == incident_id)
+                .order_by(col(ActionItem.number))
+            ).all()
+            return IncidentSnapshot(incident, list(entries), list(actions))
+
+    def open_action_counts(self) -> dict[int, int]:
+        with self._reading() as session:
+            rows = session.exec(
+                select(ActionItem.incident_id, func.count())
+                .where(col(ActionItem.status).in_(OPEN_ACTION_STATUSES))
+                .group_by(col(ActionItem.incident_id))
+            ).all()
+            return {incident_id: count for incident_id, count in rows}
+
+    def all_snapshots(self) -> list[IncidentSnapshot]:
+        """Every incident with its entries and actions, in three queries."""
+        with self._reading() as session:
+            incidents = session.exec(select(Incident).order_by(col(Incident.id))).all()
+            entries = session.exec(
+                select(TimelineEntry)
+                .where(col(TimelineEntry.deleted_at).is_(None))
+                .order_by(col(TimelineEntry.at), col(TimelineEntry.id))
+            ).all()
+            actions = session.exec(select(ActionItem).order_by(col(ActionItem.number))).all()
+        by_incident: dict[int, IncidentSnapshot] = {
+            i.id: IncidentSnapshot(i, [], []) for i in incidents if i.id is not None
+        }
+        for entry in entries:
+            by_incident[entry.incident_id].entries.append(entry)
+        for item in actions:
+            by_incident[item.incident_id].action_items.append(item)
+        return list(by_incident.values())
+
+    def import_record(self, record: IncidentRecord) -> Incident:
+        """Store a whole incident read from a document, in one transaction."""
+        from models.fields import validate_incident_fields
+
+        fields = validate_incident_fields(record.fields)
+        title = str(fields.pop("title", "") or "").strip()
+        if not title:
+            raise StoreError("the document has no title")
+        wanted_slug = fields.pop("slug", None)
+        now = self.clock()
+        with self._writing() as session:
+            if not wanted_slug:
+                from models.timeparse import resolve_zone
+
+                first = min((e.at for e in record.entries), default=None)
+                start = fields.get("started_at") or first or now
+                zone = resolve_zone(fields.get("timezone") or "UTC")
+                wanted_slug = make_slug(title, start.astimezone(zone).date())
+            incident = Incident(
+                slug=self._unique_slug(session, wanted_slug),
+                title=title,
+                created_at=now,
+                updated_at=now,
+                **fields,
+            )
+            incident.next_action_number = 1 + max(
+                (a.number or 0 for a in record.action_items), default=0
+            )
+            session.add(incident)
+            session.flush()
+            assert incident.id is not None
+            entry_rows = [
+                {
+                    "incident_id": incident.id,
+                    "at": e.at,
+                    "author": e.author,
+                    "text": e.text,
+                    "tags": normalize_tags(e.tags),
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for e in record.entries
+            ]
+            entry_ids: list[int] = []
+            if entry_rows:
+                result = session.execute(
+                    insert(TimelineEntry).returning(col(TimelineEntry.id)), entry_rows
+                )
+                entry_ids = [row[0] for row in result]
+            numbers = set()
+            for a in record.action_items:
+                if a.number is not None:
+                    numbers.add(a.number)
+            next_free = incident.next_action_number
+            for a in record.action_items:
+                if a.number is None:
+                    number, next_free = next_free, next_free + 1
+                else:
+                    number = a.number
+                source = (
+                    entry_ids[a.source_entry_index]
+                    if a.source_entry_index is not None
+                    and 0 <= a.source_entry_index < len(entry_ids)
+                    else None
+                )
+                session.add(
+                    ActionItem(
+                        incident_id=incident.id,
+                        number=number,
+                        title=a.title,
+                        owner=a.owner,
+                        priority=normalize_priority(a.priority),
+                        type=normalize_action_type(a.type),
+                        status=normalize_action_status(a.status),
+                        due=a.due,
+                        link=a.link,
+                        source_entry_id=source,
+                        created_at=now,
+                        updated_at=now,
+                    )
+                )
+            incident.next_action_number = next_free
+            session.add(incident)
+            try:
+                session.flush()
+            except IntegrityError as exc:
+                raise StoreError("the document lists the same action item number twice") from exc
+            return incident
+
+
+def parse_action_ref(ref: str) -> int:
+    text = ref.strip().upper()
+    if text.startswith("AI-"):
+        text = text[3:]
+    if not text.isdigit():
+        raise StoreError(f"{ref!r} is not an action item ref: use AI-1, AI-2, …")
+    return int(text)
+
+
+def _clean_services(services: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(s.strip() for s in services if s.strip()))

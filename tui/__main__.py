@@ -1,0 +1,5 @@
+"""``python -m tui`` does what ``workbook`` does."""
+
+from tui.cli import main
+
+main()

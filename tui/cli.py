@@ -1,0 +1,594 @@
+"""The ``workbook`` command line.
+
+Only ``workbook``, ``open`` and ``demo`` load Textual; everything else stays light so
+that scripts and a slow jump host get their answer quickly. Heavy modules are imported
+inside the commands for the same reason: ``workbook --help`` must not pay for SQLAlchemy.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
+
+import click
+
+if TYPE_CHECKING:
+    from models.config import Settings
+    from models.store import IncidentSnapshot, Store
+
+
+class Context:
+    """What every command shares: the database location, settings and the open store."""
+
+    def __init__(self, db: str | None) -> None:
+        self.db_option = db
+        self._settings: Settings | None = None
+        self._store: Store | None = None
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            from models.config import load_settings
+
+            self._settings = load_settings()
+        return self._settings
+
+    def db_location(self) -> str:
+        from models.db import default_db_path
+
+        return self.db_option or self.settings.db or str(default_db_path())
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            from models.db import open_database
+            from models.store import Store
+
+            engine = open_database(self.db_location())
+            self._store = Store(engine, author=self.settings.author)
+        return self._store
+
+    def now(self) -> datetime:
+        return self.store.clock()
+
+
+pass_ctx = click.make_pass_decorator(Context)
+
+
+def fail(message: str) -> NoReturn:
+    raise click.ClickException(message)
+
+
+class WorkbookGroup(click.Group):
+    """Turns every expected failure into one ``error: …`` line on stderr."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        kwargs["standalone_mode"] = False
+        try:
+            return super().main(*args, **kwargs)
+        except click.exceptions.Exit as exc:
+            sys.exit(exc.exit_code)
+        except click.exceptions.Abort:
+            click.echo("error: interrupted", err=True)
+            sys.exit(130)
+        except click.UsageError as exc:
+            hint = f" (see {exc.ctx.command_path} --help)" if exc.ctx else ""
+            click.echo(f"error: {_one_line(exc.format_message())}{hint}", err=True)
+            sys.exit(2)
+        except click.ClickException as exc:
+            click.echo(f"error: {_one_line(exc.format_message())}", err=True)
+            sys.exit(1)
+        except (ValueError, OSError) as exc:
+            click.echo(f"error: {_describe(exc)}", err=True)
+            sys.exit(1)
+        except Exception as exc:
+            from sqlalchemy.exc import SQLAlchemyError
+
+            if isinstance(exc, SQLAlchemyError):
+                orig = getattr(exc, "orig", None) or exc
+                click.echo(
+                    f"error: the database refused the change ({_one_line(str(orig))}); "
+                    "nothing was written",
+                    err=True,
+                )
+                sys.exit(1)
+            raise
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        where = f": {exc.filename}" if exc.filename else ""
+        return f"{exc.strerror.lower()}{where}"
+    return _one_line(str(exc))
+
+
+@click.group(
+    cls=WorkbookGroup,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+@click.option(
+    "--db",
+    metavar="PATH",
+    envvar="WORKBOOK_DB",
+    help="Database file (default: the user data folder; env WORKBOOK_DB).",
+)
+@click.version_option(package_name="incident-workbook", prog_name="workbook")
+@click.pass_context
+def cli(ctx: click.Context, db: str | None) -> None:
+    """Incident Workbook: keep the record of an outage and turn it into a postmortem.
+
+    Run without a command to open the full-screen workbook on the incident list.
+    """
+    ctx.obj = Context(db)
+    if ctx.invoked_subcommand is None:
+        _run_tui(ctx.obj, incident_ref=None)
+
+
+def _run_tui(context: Context, *, incident_ref: str | None) -> None:
+    store = context.store
+    incident_id = store.resolve_ref(incident_ref).id if incident_ref else None
+    from tui.app import run_app
+
+    run_app(store=store, settings=context.settings, incident_id=incident_id)
+
+
+@cli.command("open")
+@click.argument("ref")
+@pass_ctx
+def open_cmd(context: Context, ref: str) -> None:
+    """Open the full-screen workbook on one incident."""
+    _run_tui(context, incident_ref=ref)
+
+
+@cli.command()
+@click.option("--print", "print_only", is_flag=True, help="List the sample incidents and exit.")
+@pass_ctx
+def demo(context: Context, print_only: bool) -> None:
+    """The workbook on a throwaway database holding the sample incidents."""
+    import tempfile
+
+    from exporters.importing import import_paths
+    from sample_incidents import sample_paths
+
+    with tempfile.TemporaryDirectory(prefix="workbook-demo-") as folder:
+        context.db_option = str(Path(folder) / "demo.db")
+        for result in import_paths(context.store, sample_paths()):
+            if result.error:
+                fail(f"{result.file}: {result.error}")
+        if print_only:
+            _print_list(context, as_json=False)
+            return
+        _run_tui(context, incident_ref=None)
+
+
+# -- incidents ---------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("title")
+@click.option("--severity", default="SEV-3", show_default=True, help="SEV-1 (worst) … SEV-5.")
+@click.option("--tz", "zone_name", metavar="ZONE", help="IANA time zone (default: config).")
+@click.option("--service", "services", multiple=True, metavar="NAME", help="Affected service.")
+@click.option("--started", metavar="TIME", help="When the impact began (default: not set).")
+@pass_ctx
+def new(
+    context: Context,
+    title: str,
+    severity: str,
+    zone_name: str | None,
+    services: Sequence[str],
+    started: str | None,
+) -> None:
+    """Start a new incident; prints its slug."""
+    from models.timeparse import parse_time, resolve_zone
+    from models.vocabulary import normalize_severity
+
+    zone_name = zone_name or context.settings.timezone
+    zone = resolve_zone(zone_name)
+    normalize_severity(severity)
+    if not title.strip():
+        fail("the title is empty: give the incident a short name")
+    started_at = parse_time(started, zone=zone, now=context.now()) if started else None
+    incident = context.store.create_incident(
+        title, severity=severity, timezone=zone_name, services=services, started_at=started_at
+    )
+    click.echo(incident.slug)
+
+
+@cli.command("set")
+@click.argument("ref")
+@click.argument("assignments", nargs=-1, required=True, metavar="FIELD=VALUE...")
+@pass_ctx
+def set_cmd(context: Context, ref: str, assignments: Sequence[str]) -> None:
+    """Set incident and impact fields by their JSON names (VALUE @FILE reads a file)."""
+    from models.fields import parse_incident_assignments
+    from models.timeparse import resolve_zone
+
+    incident = context.store.resolve_ref(ref)
+    changes = parse_incident_assignments(
+        assignments, zone=resolve_zone(incident.timezone), now=context.now()
+    )
+    context.store.update_incident(incident.id, changes)  # type: ignore[arg-type]
+
+
+@cli.command()
+@click.argument("ref")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@pass_ctx
+def show(context: Context, ref: str, as_json: bool) -> None:
+    """Show an incident: figures, timeline, action items, warnings."""
+    from models.metrics import compute_metrics
+
+    snap = _snapshot(context, ref)
+    now = context.now()
+    metrics = compute_metrics(snap.incident, snap.entries, now=now)
+    if as_json:
+        from exporters.json_view import incident_dict
+
+        data = incident_dict(
+            snap.incident, snap.entries, snap.action_items, now=now, metrics=metrics
+        )
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    else:
+        from exporters.plain_text import render_show
+
+        click.echo(
+            render_show(snap.incident, snap.entries, snap.action_items, metrics, now=now),
+            nl=False,
+        )
+
+
+@cli.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@pass_ctx
+def list_cmd(context: Context, as_json: bool) -> None:
+    """List incidents, newest first."""
+    _print_list(context, as_json=as_json)
+
+
+def _print_list(context: Context, *, as_json: bool) -> None:
+    from exporters.json_view import list_row
+    from models.metrics import compute_metrics
+
+    now = context.now()
+    rows = []
+    for snap in sorted(context.store.all_snapshots(), key=lambda s: -(s.incident.id or 0)):
+        metrics = compute_metrics(snap.incident, snap.entries, now=now)
+        rows.append(list_row(snap.incident, metrics, snap.action_items))
+    if as_json:
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    from exporters.plain_text import visible
+    from models.timeparse import format_duration
+
+    if not rows:
+        click.echo('No incidents yet. Start one with: workbook new "Short title"')
+        return
+    for row in rows:
+        started = (row["started_at"] or "—")[:16].replace("T", " ")
+        click.echo(
+            f"{row['id']:>4}  {started:<16}  {row['severity']}  {row['status']:<13}  "
+            f"{format_duration(row['duration_minutes']):>9}  {visible(row['slug'])}"
+        )
+
+
+# -- timeline ----------------------------------------------------------------------------
+
+
+def _snapshot(context: Context, ref: str) -> IncidentSnapshot:
+    incident = context.store.resolve_ref(ref)
+    return context.store.snapshot(incident.id)  # type: ignore[arg-type]
+
+
+def _parse_at(context: Context, snap: IncidentSnapshot, text: str | None) -> datetime:
+    from models.timeline import time_reference
+    from models.timeparse import parse_time, resolve_zone
+
+    now = context.now()
+    reference = time_reference(snap.incident, snap.entries, now=now)
+    return parse_time(text, zone=resolve_zone(snap.incident.timezone), now=now, reference=reference)
+
+
+@cli.command()
+@click.argument("ref")
+@click.argument("text")
+@click.option("--at", "at_text", metavar="TIME", help="When it happened (default: now).")
+@click.option("--tag", "tags", multiple=True, metavar="TAG", help="Tag (repeatable).")
+@click.option("--author", help="Who logged it (default: config author).")
+@pass_ctx
+def log(
+    context: Context,
+    ref: str,
+    text: str,
+    at_text: str | None,
+    tags: Sequence[str],
+    author: str | None,
+) -> None:
+    """Log a timeline entry; prints its id."""
+    from models.vocabulary import normalize_tags
+
+    snap = _snapshot(context, ref)
+    normalize_tags(list(tags))
+    at = _parse_at(context, snap, at_text)
+    entry = context.store.log_entry(
+        snap.incident.id,  # type: ignore[arg-type]
+        text,
+        at=at,
+        tags=tags,
+        author=author,
+    )
+    click.echo(entry.id)
+
+
+@cli.command()
+@click.argument("ref")
+@click.argument("entry", type=int)
+@click.option("--text", help="New text.")
+@click.option("--at", "at_text", metavar="TIME", help="New time.")
+@pass_ctx
+def edit(context: Context, ref: str, entry: int, text: str | None, at_text: str | None) -> None:
+    """Change an entry's text or time; the earlier version is kept."""
+    if text is None and at_text is None:
+        raise click.UsageError("give --text and/or --at")
+    snap = _snapshot(context, ref)
+    at = _parse_at(context, snap, at_text) if at_text is not None else None
+    context.store.edit_entry(snap.incident.id, entry, text=text, at=at)  # type: ignore[arg-type]
+
+
+@cli.command()
+@click.argument("ref")
+@click.argument("entry", type=int)
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@pass_ctx
+def history(context: Context, ref: str, entry: int, as_json: bool) -> None:
+    """Every version of an entry, oldest first, ending with the current one."""
+    from exporters.json_view import entry_dict, revision_dict
+
+    incident = context.store.resolve_ref(ref)
+    current = context.store.get_entry(incident.id, entry)  # type: ignore[arg-type]
+    revisions = context.store.history(incident.id, entry)  # type: ignore[arg-type]
+    if as_json:
+        data = {
+            "entry": entry_dict(current),
+            "deleted": current.deleted_at is not None,
+            "revisions": [revision_dict(r) for r in revisions],
+        }
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    from zoneinfo import ZoneInfo
+
+    from exporters.plain_text import visible
+    from models.timeparse import format_local
+
+    zone = ZoneInfo(incident.timezone)
+    for number, rev in enumerate(revisions, start=1):
+        click.echo(
+            f"v{number}  {format_local(rev.at, zone)}  {visible(rev.text)}"
+            f"  {' '.join('#' + t for t in rev.tags)}"
+            f"  (replaced {format_local(rev.replaced_at, zone)} by {visible(rev.replaced_by)})"
+        )
+    state = " (deleted)" if current.deleted_at else ""
+    click.echo(
+        f"now {format_local(current.at, zone)}  {visible(current.text)}"
+        f"  {' '.join('#' + t for t in current.tags)}{state}"
+    )
+
+
+@cli.command()
+@click.argument("ref")
+@click.argument("entry", type=int)
+@click.argument("tags", nargs=-1, required=True)
+@click.option("--remove", is_flag=True, help="Take the tags off instead.")
+@pass_ctx
+def tag(context: Context, ref: str, entry: int, tags: Sequence[str], remove: bool) -> None:
+    """Add tags to an entry (or --remove them)."""
+    incident = context.store.resolve_ref(ref)
+    updated = context.store.tag_entry(incident.id, entry, tags, remove=remove)  # type: ignore[arg-type]
+    click.echo(" ".join(updated.tags))
+
+
+@cli.command()
+@click.argument("ref")
+@click.argument("entry", type=int)
+@pass_ctx
+def delete(context: Context, ref: str, entry: int) -> None:
+    """Delete an entry (restorable with `restore`)."""
+    incident = context.store.resolve_ref(ref)
+    context.store.delete_entry(incident.id, entry)  # type: ignore[arg-type]
+
+
+@cli.command()
+@click.argument("ref")
+@click.argument("entry", type=int)
+@pass_ctx
+def restore(context: Context, ref: str, entry: int) -> None:
+    """Bring back a deleted entry."""
+    incident = context.store.resolve_ref(ref)
+    context.store.restore_entry(incident.id, entry)  # type: ignore[arg-type]
+
+
+# -- action items ------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("ref")
+@click.argument("title")
+@click.option("--owner", metavar="NAME")
+@click.option("--priority", default="medium", show_default=True, help="high, medium or low.")
+@click.option(
+    "--type",
+    "kind",
+    default="prevent",
+    show_default=True,
+    help="mitigate, prevent, detect or process.",
+)
+@click.option("--due", metavar="DATE", help="YYYY-MM-DD or +3d / +2w.")
+@click.option("--link", metavar="URL", help="Ticket or document.")
+@click.option(
+    "--entry", "source_entry", type=int, metavar="ENTRY", help="The timeline entry it came from."
+)
+@pass_ctx
+def action(
+    context: Context,
+    ref: str,
+    title: str,
+    owner: str | None,
+    priority: str,
+    kind: str,
+    due: str | None,
+    link: str | None,
+    source_entry: int | None,
+) -> None:
+    """Add an action item; prints its ref (AI-n)."""
+    from models.fields import ACTION_FIELDS
+
+    checked = {
+        name: ACTION_FIELDS[name](name, value)
+        for name, value in (
+            ("title", title),
+            ("owner", owner),
+            ("priority", priority),
+            ("type", kind),
+            ("due", due),
+            ("link", link),
+        )
+    }
+    incident = context.store.resolve_ref(ref)
+    item = context.store.add_action(
+        incident.id,  # type: ignore[arg-type]
+        checked["title"],
+        owner=checked["owner"],
+        priority=checked["priority"],
+        type=checked["type"],
+        due=checked["due"],
+        link=checked["link"],
+        source_entry_id=source_entry,
+    )
+    click.echo(item.ref)
+
+
+@cli.command("action-update")
+@click.argument("ref")
+@click.argument("action_ref", metavar="AI-n")
+@click.argument("assignments", nargs=-1, required=True, metavar="FIELD=VALUE...")
+@pass_ctx
+def action_update(context: Context, ref: str, action_ref: str, assignments: Sequence[str]) -> None:
+    """Change an action item, e.g. status=done owner=bob."""
+    from models.fields import parse_action_assignments
+    from models.store import parse_action_ref
+
+    parse_action_ref(action_ref)
+    changes = parse_action_assignments(assignments)
+    incident = context.store.resolve_ref(ref)
+    context.store.update_action(incident.id, action_ref, changes)  # type: ignore[arg-type]
+
+
+# -- documents ---------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("ref")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["markdown", "json"]),
+    default="markdown",
+    show_default=True,
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to FILE instead of stdout.",
+)
+@pass_ctx
+def export(context: Context, ref: str, fmt: str, output: Path | None) -> None:
+    """Write the postmortem as Markdown (or the show --json object)."""
+    from exporters.rendering import render_incident
+
+    snap = _snapshot(context, ref)
+    text = render_incident(snap, fmt, now=context.now())
+    if output is None:
+        sys.stdout.write(text)
+        return
+    from exporters.files import write_atomically
+
+    write_atomically(output, text)
+
+
+@cli.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Read and report, write nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@pass_ctx
+def import_cmd(context: Context, paths: Sequence[Path], dry_run: bool, as_json: bool) -> None:
+    """Import postmortems (files or folders of Markdown)."""
+    from exporters.importing import collect_files, import_paths, preview_paths
+
+    files = collect_files(paths)
+    if not files:
+        fail("no Markdown or text files found in " + ", ".join(str(p) for p in paths))
+    if dry_run:
+        previews = preview_paths(files)
+        if as_json:
+            click.echo(json.dumps(previews, indent=2, ensure_ascii=False))
+        else:
+            for p in previews:
+                click.echo(
+                    f"{p['file']}: {p['format']}, {len(p['timeline'])} entries, "
+                    f"{len(p['action_items'])} action items, {len(p['warnings'])} warnings"
+                )
+        return
+    results = import_paths(context.store, files)
+    failed = [r for r in results if r.error]
+    if as_json:
+        click.echo(json.dumps([r.as_dict() for r in results], indent=2, ensure_ascii=False))
+    else:
+        for r in results:
+            click.echo(r.summary_line())
+    if failed:
+        fail(f"{len(failed)} of {len(results)} files could not be imported (see above)")
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@pass_ctx
+def config(context: Context, as_json: bool) -> None:
+    """Print the effective settings and where each came from."""
+    settings = context.settings
+    values = dict(settings.values)
+    sources = dict(settings.sources)
+    if context.db_option:
+        values["db"], sources["db"] = context.db_option, "--db / WORKBOOK_DB"
+    elif values.get("db") is None:
+        values["db"] = context.db_location()
+    if as_json:
+        out = {k: {"value": v, "source": sources.get(k, "default")} for k, v in values.items()}
+        out["config_file"] = {"value": str(settings.path), "source": "WORKBOOK_CONFIG or default"}
+        click.echo(json.dumps(out, indent=2))
+        return
+    click.echo(
+        f"config file: {settings.path}"
+        + ("" if settings.path and settings.path.exists() else " (not present)")
+    )
+    for key, value in values.items():
+        shown = "true" if value is True else "false" if value is False else value
+        click.echo(f"{key:<13} = {shown}    ({sources.get(key, 'default')})")
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    cli.main(args=list(argv) if argv is not None else None, prog_name="workbook")
+
+
+if __name__ == "__main__":
+    main(os.sys.argv[1:])
