@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -50,7 +50,7 @@ class Context:
             from models.store import Store
 
             engine = open_database(self.db_location())
-            self._store = Store(engine, author=self.settings.author)
+            self._store = Store(engine, author=self.settings.author, clock=_clock())
         return self._store
 
     def now(self) -> datetime:
@@ -58,6 +58,22 @@ class Context:
 
 
 pass_ctx = click.make_pass_decorator(Context)
+
+
+def _clock() -> Callable[[], datetime]:
+    """The real clock, or a frozen one from WORKBOOK_NOW (scripted demos and tests)."""
+    from models.types import utc_now
+
+    frozen = os.environ.get("WORKBOOK_NOW")
+    if not frozen:
+        return utc_now
+    try:
+        moment = datetime.fromisoformat(frozen)
+    except ValueError:
+        fail(f"WORKBOOK_NOW={frozen!r} is not an ISO time such as 2026-03-02T23:55:00+00:00")
+    if moment.tzinfo is None:
+        fail("WORKBOOK_NOW needs an offset, such as 2026-03-02T23:55:00+00:00")
+    return lambda: moment
 
 
 def fail(message: str) -> NoReturn:
@@ -89,6 +105,11 @@ class WorkbookGroup(click.Group):
         except Exception as exc:
             from sqlalchemy.exc import SQLAlchemyError
 
+            from models.db import DatabaseProblem
+
+            if isinstance(exc, DatabaseProblem):
+                click.echo(f"error: {_describe(exc)}", err=True)
+                sys.exit(1)
             if isinstance(exc, SQLAlchemyError):
                 orig = getattr(exc, "orig", None) or exc
                 click.echo(

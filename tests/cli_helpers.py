@@ -1,0 +1,44 @@
+"""Calling the CLI as a user does: in-process for speed, as a real process where it matters."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from tui.cli import cli
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@dataclass
+class Outcome:
+    code: int
+    out: str
+    err: str
+
+
+def workbook(db: Path, *args: str, input: str | None = None) -> Outcome:
+    """Run ``workbook --db DB ARGS`` in this process."""
+    runner = CliRunner()
+    result = runner.invoke(cli, ["--db", str(db), *args], input=input, prog_name="workbook")
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return Outcome(result.exit_code, result.stdout, result.stderr)
+
+
+def workbook_process(*args: str, env: dict[str, str] | None = None) -> Outcome:
+    """Run ``python -m tui ARGS`` as a separate process."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "tui", *args],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env={**os.environ, **(env or {})},
+        timeout=60,
+    )
+    return Outcome(proc.returncode, proc.stdout, proc.stderr)

@@ -1,0 +1,40 @@
+"""Every test builds its own world: private folders, no tester config, a fixed clock."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from models.db import open_database
+from models.store import Store
+
+FIXED_NOW = datetime(2026, 3, 2, 23, 55, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    home = tmp_path / "home"
+    for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
+        monkeypatch.setenv(name, str(home / name.lower()))
+    for name in list(os.environ):
+        if name.startswith("WORKBOOK_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("WORKBOOK_TIMEZONE", "UTC")
+    monkeypatch.setenv("WORKBOOK_AUTHOR", "tester")
+    monkeypatch.setenv("WORKBOOK_NOW", FIXED_NOW.isoformat())
+    monkeypatch.delenv("EDITOR", raising=False)
+    yield home
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "workbook.db"
+
+
+@pytest.fixture
+def store(db_path: Path) -> Store:
+    return Store(open_database(db_path), author="tester", clock=lambda: FIXED_NOW)

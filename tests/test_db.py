@@ -1,0 +1,85 @@
+"""Opening, tuning and migrating the database file."""
+
+from __future__ import annotations
+
+import sqlite3
+import stat
+from pathlib import Path
+
+import pytest
+from alembic.config import Config
+from alembic.script import ScriptDirectory
+
+from models.db import MIGRATIONS_DIR, SCHEMA_REVISION, DatabaseProblem, open_database
+
+
+def test_new_database_is_private_and_tuned(tmp_path: Path) -> None:
+    path = tmp_path / "deep" / "folder" / "w.db"
+    engine = open_database(path)
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
+
+
+def test_schema_revision_constant_is_the_migration_head() -> None:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    assert ScriptDirectory.from_config(cfg).get_current_head() == SCHEMA_REVISION
+
+
+def test_reopening_keeps_data_and_revision(tmp_path: Path) -> None:
+    path = tmp_path / "w.db"
+    open_database(path)
+    con = sqlite3.connect(path)
+    con.execute(
+        "INSERT INTO incident (slug, title, severity, status, timezone, services, summary,"
+        ' impact_narrative, root_cause, "trigger", resolution, detection, went_well, went_wrong,'
+        " got_lucky, supporting_info, slo_window_days, next_action_number, created_at, updated_at)"
+        " VALUES ('s', 't', 'SEV-3', 'investigating', 'UTC', '[]', '', '', '', '', '', '', '', '',"
+        " '', '', 30, 1, '2026-01-01 00:00:00', '2026-01-01 00:00:00')"
+    )
+    con.commit()
+    con.close()
+    open_database(path)
+    con = sqlite3.connect(path)
+    assert con.execute("SELECT version_num FROM alembic_version").fetchone() == (SCHEMA_REVISION,)
+    assert con.execute("SELECT count(*) FROM incident").fetchone() == (1,)
+
+
+def test_database_from_a_newer_release_is_refused_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "w.db"
+    open_database(path)
+    con = sqlite3.connect(path)
+    con.execute("UPDATE alembic_version SET version_num = '9999_future'")
+    con.commit()
+    con.close()
+    before = path.read_bytes()
+    with pytest.raises(DatabaseProblem, match="newer Incident Workbook"):
+        open_database(path)
+    assert path.read_bytes() == before
+
+
+def test_foreign_sqlite_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "other.db"
+    con = sqlite3.connect(path)
+    con.execute("CREATE TABLE something (x)")
+    con.commit()
+    con.close()
+    with pytest.raises(DatabaseProblem, match="not a workbook database"):
+        open_database(path)
+
+
+def test_garbage_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "garbage.db"
+    path.write_bytes(b"this is not sqlite at all" * 100)
+    with pytest.raises(DatabaseProblem, match="cannot read the database"):
+        open_database(path)
+
+
+def test_folder_as_database_path_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(DatabaseProblem, match="not a file"):
+        open_database(tmp_path)
