@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from models.metrics import IncidentMetrics, Milestone
 from models.tables import ActionItem, Incident, TimelineEntry
-from models.timeparse import format_duration, format_local
+from models.timeparse import format_duration, format_local, resolve_zone
 
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t", "\x1b": "\\e", "\\": "\\\\"}
 
@@ -47,7 +47,7 @@ def render_show(
     *,
     now: datetime,
 ) -> str:
-    zone = ZoneInfo(incident.timezone)
+    zone = resolve_zone(incident.timezone)
     lines = [
         f"{visible(incident.title)}  [{incident.slug}]",
         f"{incident.severity} · {incident.status} · {incident.timezone}"

@@ -13,7 +13,6 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import DatabaseError, OperationalError
-from sqlalchemy.pool import NullPool
 
 # The newest migration this release knows. A test checks it against the migration scripts;
 # comparing with it spares every CLI call the cost of loading Alembic.
@@ -81,7 +80,7 @@ def make_engine(location: str | os.PathLike[str]) -> Engine:
     is_sqlite = url.startswith("sqlite")
     if is_sqlite and url != "sqlite://" and ":memory:" not in url:
         _prepare_private_file(Path(url.removeprefix("sqlite:///")))
-    engine = create_engine(url, poolclass=NullPool) if is_sqlite else create_engine(url)
+    engine = create_engine(url)
     if is_sqlite:
         event.listen(engine, "connect", _tune_sqlite)
         event.listen(engine, "begin", _begin_sqlite)

@@ -106,10 +106,9 @@ def _zone(name: str, value: Any) -> str:
     from models.timeparse import TimeParseError, resolve_zone
 
     try:
-        resolve_zone(_text(name, value).strip())
+        return resolve_zone(_text(name, value).strip()).key
     except TimeParseError as exc:
         raise FieldError(str(exc)) from exc
-    return value.strip()
 
 
 def _services(name: str, value: Any) -> list[str]:

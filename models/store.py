@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Engine, func, insert
+from sqlalchemy import Connection, Engine, func, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -78,6 +78,11 @@ class Store:
             session.connection(execution_options={"workbook_write": True})
             yield session
             session.commit()
+
+    @contextmanager
+    def _write_connection(self) -> Iterator[Connection]:
+        with self.engine.connect().execution_options(workbook_write=True) as conn, conn.begin():
+            yield conn
 
     # -- incidents ------------------------------------------------------------------------
 
@@ -148,6 +153,7 @@ class Store:
         if not title:
             raise StoreError("the title is empty: give the incident a short name")
         zone = resolve_zone(timezone)
+        timezone = zone.key
         severity = normalize_severity(severity)
         local_day = (started_at or self.clock()).astimezone(zone).date()
         with self._writing() as session:
@@ -179,10 +185,12 @@ class Store:
             return incident
 
     def touch(self, session: Session, incident_id: int) -> None:
-        incident = session.get(Incident, incident_id)
-        if incident is not None:
-            incident.updated_at = self.clock()
-            session.add(incident)
+        """Mark the incident changed; raises NotFound when it does not exist."""
+        result = session.execute(
+            update(Incident).where(col(Incident.id) == incident_id).values(updated_at=self.clock())
+        )
+        if result.rowcount == 0:  # type: ignore[attr-defined]
+            raise NotFound(f"no incident with id {incident_id}")
 
     # -- timeline -------------------------------------------------------------------------
 
@@ -217,22 +225,26 @@ class Store:
         if not text.strip() and not clean_tags:
             raise StoreError("the entry is empty: type what happened")
         now = self.clock()
-        with self._writing() as session:
-            if session.get(Incident, incident_id) is None:
-                raise NotFound(f"no incident with id {incident_id}")
-            entry = TimelineEntry(
-                incident_id=incident_id,
-                at=at or now,
-                author=author if author is not None else self.author,
-                text=text,
-                tags=clean_tags,
-                created_at=now,
-                updated_at=now,
-            )
-            session.add(entry)
-            self.touch(session, incident_id)
-            session.flush()
-            return entry
+        entry = TimelineEntry(
+            incident_id=incident_id,
+            at=at or now,
+            author=author if author is not None else self.author,
+            text=text,
+            tags=clean_tags,
+            created_at=now,
+            updated_at=now,
+        )
+        # The hot path of a live incident: one statement and a commit, no ORM flush. The
+        # foreign key says whether the incident exists.
+        values = entry.model_dump(exclude={"id", "deleted_at"})
+        try:
+            with self._write_connection() as conn:
+                entry.id = conn.execute(
+                    insert(TimelineEntry).values(values).returning(col(TimelineEntry.id))
+                ).scalar_one()
+        except IntegrityError as exc:
+            raise NotFound(f"no incident with id {incident_id}") from exc
+        return entry
 
     def edit_entry(
         self,

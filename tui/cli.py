@@ -214,14 +214,13 @@ def new(
     from models.timeparse import parse_time, resolve_zone
     from models.vocabulary import normalize_severity
 
-    zone_name = zone_name or context.settings.timezone
-    zone = resolve_zone(zone_name)
+    zone = resolve_zone(zone_name or context.settings.timezone)
     normalize_severity(severity)
     if not title.strip():
         fail("the title is empty: give the incident a short name")
     started_at = parse_time(started, zone=zone, now=context.now()) if started else None
     incident = context.store.create_incident(
-        title, severity=severity, timezone=zone_name, services=services, started_at=started_at
+        title, severity=severity, timezone=zone.key, services=services, started_at=started_at
     )
     click.echo(incident.slug)
 
@@ -386,12 +385,10 @@ def history(context: Context, ref: str, entry: int, as_json: bool) -> None:
         }
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
-    from zoneinfo import ZoneInfo
-
     from exporters.plain_text import visible
-    from models.timeparse import format_local
+    from models.timeparse import format_local, resolve_zone
 
-    zone = ZoneInfo(incident.timezone)
+    zone = resolve_zone(incident.timezone)
     for number, rev in enumerate(revisions, start=1):
         click.echo(
             f"v{number}  {format_local(rev.at, zone)}  {visible(rev.text)}"
