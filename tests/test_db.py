@@ -83,3 +83,24 @@ def test_garbage_file_is_refused(tmp_path: Path) -> None:
 def test_folder_as_database_path_is_refused(tmp_path: Path) -> None:
     with pytest.raises(DatabaseProblem, match="not a file"):
         open_database(tmp_path)
+
+
+def test_database_made_by_the_first_release_still_opens(tmp_path: Path) -> None:
+    """A file written by schema 0001 is kept in the repo: every later release must read it."""
+    from datetime import UTC, datetime
+
+    from models.metrics import compute_metrics
+    from models.store import Store
+
+    path = tmp_path / "old.db"
+    path.write_bytes((Path(__file__).parent / "fixtures" / "schema-0001.db").read_bytes())
+    store = Store(open_database(path))
+    incident = store.resolve_ref("2026-01-10-fixture-outage")
+    snap = store.snapshot(incident.id)
+    assert incident.users_affected_pct == 12.5
+    assert [e.text for e in snap.entries][2] == "Blamed DNS (wrong)"
+    assert len(store.history(incident.id, snap.entries[2].id)) == 1
+    assert [a.ref for a in snap.action_items] == ["AI-1"]
+    metrics = compute_metrics(snap.incident, snap.entries, now=datetime(2026, 1, 10, tzinfo=UTC))
+    assert metrics.duration_minutes == 40
+    assert metrics.false_leads == 1
