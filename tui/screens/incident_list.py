@@ -1,0 +1,344 @@
+"""The list of incidents: filter as you type, sort, create, open."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, ClassVar
+from zoneinfo import ZoneInfo
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, Static
+from textual.worker import Worker, WorkerState
+
+from models.metrics import compute_metrics
+from models.store import IncidentSnapshot, Store
+from models.vocabulary import SEVERITIES, STATUSES
+from tui.errors import EXPECTED_ERRORS, describe, workbook
+from tui.messages import DatabaseChanged
+from tui.text import literal
+from tui.widgets.table import WorkbookTable
+
+
+@dataclass(frozen=True)
+class IncidentRow:
+    """What one line of the list shows, worked out off the UI thread."""
+
+    id: int
+    slug: str
+    title: str
+    severity: str
+    status: str
+    zone: str
+    started_at: datetime | None
+    ended_at: datetime | None
+    ongoing: bool
+    open_actions: int
+    false_leads: int
+    search_text: str
+
+    def duration_minutes(self, now: datetime) -> float | None:
+        if self.started_at is None:
+            return None
+        end = now if self.ongoing or self.ended_at is None else self.ended_at
+        return max(0.0, (end - self.started_at).total_seconds() / 60)
+
+
+def incident_rows(snapshots: list[IncidentSnapshot], *, now: datetime) -> list[IncidentRow]:
+    from models.vocabulary import OPEN_ACTION_STATUSES
+
+    rows = []
+    for snap in snapshots:
+        incident = snap.incident
+        assert incident.id is not None
+        metrics = compute_metrics(incident, snap.entries, now=now)
+        ended = None
+        if not metrics.ongoing and metrics.started.at and metrics.duration_minutes is not None:
+            from datetime import timedelta
+
+            ended = metrics.started.at + timedelta(minutes=metrics.duration_minutes)
+        rows.append(
+            IncidentRow(
+                id=incident.id,
+                slug=incident.slug,
+                title=incident.title,
+                severity=incident.severity,
+                status=incident.status,
+                zone=incident.timezone,
+                started_at=metrics.started.at,
+                ended_at=ended,
+                ongoing=metrics.ongoing,
+                open_actions=sum(1 for a in snap.action_items if a.status in OPEN_ACTION_STATUSES),
+                false_leads=metrics.false_leads,
+                search_text=" ".join(
+                    [
+                        incident.title,
+                        incident.slug,
+                        incident.severity,
+                        incident.status,
+                        *list(incident.services),
+                    ]
+                ).lower(),
+            )
+        )
+    return rows
+
+
+def _zone(name: str) -> ZoneInfo:
+    from models.timeparse import resolve_zone
+
+    try:
+        return resolve_zone(name)
+    except ValueError:
+        return ZoneInfo("UTC")
+
+
+SORTS: tuple[tuple[str, str], ...] = (
+    ("started", "newest first"),
+    ("severity", "severity"),
+    ("status", "status"),
+    ("title", "title"),
+)
+
+
+def _sort_key(name: str) -> Any:
+    far_past = datetime.min.replace(tzinfo=ZoneInfo("UTC"))
+    if name == "severity":
+        return lambda r: (SEVERITIES.index(r.severity) if r.severity in SEVERITIES else 9, -r.id)
+    if name == "status":
+        return lambda r: (STATUSES.index(r.status) if r.status in STATUSES else 99, -r.id)
+    if name == "title":
+        return lambda r: (r.title.lower(), -r.id)
+    return lambda r: (r.started_at or far_past, r.id)
+
+
+class IncidentListScreen(Screen[None]):
+    """Every incident in the database, newest first."""
+
+    HELP_GROUP: ClassVar[str] = "Incident list"
+    CSS_PATH = "incident_list.tcss"
+    AUTO_FOCUS = "#incident-table"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("n", "new_incident", "New", id="list.new", tooltip="Start a new incident"),
+        Binding(
+            "slash", "filter", "Filter", id="list.filter", tooltip="Filter the list as you type"
+        ),
+        Binding("s", "sort", "Sort", id="list.sort", tooltip="Sort by another column"),
+        Binding(
+            "escape",
+            "clear_filter",
+            "Clear filter",
+            id="list.clear-filter",
+            tooltip="Show every incident again",
+            show=False,
+        ),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.all_rows: list[IncidentRow] = []
+        self.sort_index = 0
+        self._stale = False
+        self._loaded = False
+        self._shown_durations: dict[int, str] = {}
+
+    @property
+    def store(self) -> Store:
+        return workbook(self).store
+
+    def now(self) -> datetime:
+        return workbook(self).now()
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text("Incident Workbook · incidents"), classes="title-bar", id="list-title")
+        yield Input(placeholder="filter: title, service, severity, status", id="incident-filter")
+        yield WorkbookTable(cursor_type="row", id="incident-table")
+        yield Static("Loading incidents…", classes="hint", id="incident-count")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#incident-table", DataTable)
+        table.add_column("Started", key="started")
+        table.add_column("Sev", key="severity")
+        table.add_column("Status", key="status")
+        table.add_column("Duration", key="duration")
+        table.add_column("AI", key="actions")
+        table.add_column("FL", key="false-leads")
+        table.add_column("Title", key="title")
+        workbook(self).quiet_cursors(self)
+        self.load()
+        seconds = bool(workbook(self).settings.show_seconds)
+        self.set_interval(1 if seconds else 60, self._tick_durations, name="duration-tick")
+
+    # -- loading -------------------------------------------------------------------------
+
+    def load(self) -> None:
+        self._stale = False
+        self._load_rows(self.store, self.now())
+
+    @work(thread=True, exclusive=True, group="incident-list")
+    def _load_rows(self, store: Store, now: datetime) -> list[IncidentRow]:
+        return incident_rows(store.all_snapshots(), now=now)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "incident-list":
+            return
+        if event.state == WorkerState.SUCCESS:
+            rows = event.worker.result
+            assert isinstance(rows, list)
+            if rows != self.all_rows or not self._loaded:
+                self.all_rows = rows
+                self._loaded = True
+                self.refresh_table()
+        elif event.state == WorkerState.ERROR:
+            self.query_one("#incident-count", Static).update(
+                Text("Could not read the incidents; the list may be out of date.")
+            )
+            self.notify(
+                f"cannot read the incidents: {event.worker.error}; "
+                "check the database file and try again",
+                severity="error",
+                timeout=10,
+            )
+
+    @on(DatabaseChanged)
+    def _database_changed(self) -> None:
+        if self.is_current:
+            self.load()
+        else:
+            self._stale = True
+
+    def on_screen_resume(self) -> None:
+        if self._stale:
+            self.load()
+
+    # -- showing -------------------------------------------------------------------------
+
+    def visible_rows(self) -> list[IncidentRow]:
+        needle = self.query_one("#incident-filter", Input).value.strip().lower()
+        rows = [r for r in self.all_rows if all(w in r.search_text for w in needle.split())]
+        name = SORTS[self.sort_index][0]
+        return sorted(rows, key=_sort_key(name), reverse=name == "started")
+
+    def _duration_text(self, row: IncidentRow, now: datetime) -> str:
+        from models.timeparse import format_duration
+
+        minutes = row.duration_minutes(now)
+        if minutes is None:
+            return "—"
+        if not workbook(self).settings.show_seconds:
+            minutes = float(int(minutes))
+        return format_duration(minutes)
+
+    def refresh_table(self) -> None:
+        from models.timeparse import format_local
+
+        table = self.query_one("#incident-table", DataTable)
+        selected = self.selected_incident_id()
+        table.clear()
+        now = self.now()
+        self._shown_durations = {}
+        for row in self.visible_rows():
+            started = format_local(row.started_at, _zone(row.zone)) if row.started_at else "—"
+            duration = self._duration_text(row, now)
+            self._shown_durations[row.id] = duration
+            table.add_row(
+                Text(started),
+                Text(row.severity, style="bold" if row.severity in SEVERITIES[:2] else ""),
+                Text(row.status),
+                Text(duration + (" …" if row.ongoing else ""), justify="right"),
+                Text(str(row.open_actions) if row.open_actions else "·", justify="right"),
+                Text(str(row.false_leads) if row.false_leads else "·", justify="right"),
+                literal(row.title),
+                key=str(row.id),
+            )
+        if selected is not None and str(selected) in table.rows:
+            table.move_cursor(row=table.get_row_index(str(selected)))
+        shown, total = table.row_count, len(self.all_rows)
+        sort = SORTS[self.sort_index][1]
+        if total == 0:
+            summary = "No incidents yet: press n to start one."
+        elif shown == total:
+            summary = f"{total} incidents · sorted by {sort} · Enter opens"
+        else:
+            summary = f"{shown} of {total} incidents match · sorted by {sort}"
+        self.query_one("#incident-count", Static).update(Text(summary))
+
+    def _tick_durations(self) -> None:
+        """Redraw only durations whose text changed: an idle list sends no bytes."""
+        table = self.query_one("#incident-table", DataTable)
+        now = self.now()
+        for row in self.all_rows:
+            if not row.ongoing or str(row.id) not in table.rows:
+                continue
+            text = self._duration_text(row, now)
+            if self._shown_durations.get(row.id) != text:
+                self._shown_durations[row.id] = text
+                table.update_cell(str(row.id), "duration", Text(text + " …", justify="right"))
+
+    def selected_incident_id(self) -> int | None:
+        table = self.query_one("#incident-table", DataTable)
+        if table.row_count == 0:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+        return int(key.value) if key.value is not None else None
+
+    # -- events and actions --------------------------------------------------------------
+
+    @on(DataTable.RowSelected, "#incident-table")
+    def _open_selected(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value is not None:
+            workbook(self).open_incident(int(event.row_key.value))
+
+    @on(Input.Changed, "#incident-filter")
+    def _filter_changed(self) -> None:
+        self.refresh_table()
+
+    @on(Input.Submitted, "#incident-filter")
+    def _filter_done(self) -> None:
+        self.query_one("#incident-table", DataTable).focus()
+
+    def action_filter(self) -> None:
+        field = self.query_one("#incident-filter", Input)
+        field.add_class("-shown")
+        field.focus()
+
+    def action_clear_filter(self) -> None:
+        field = self.query_one("#incident-filter", Input)
+        field.value = ""
+        field.remove_class("-shown")
+        self.query_one("#incident-table", DataTable).focus()
+
+    def action_sort(self) -> None:
+        self.sort_index = (self.sort_index + 1) % len(SORTS)
+        self.refresh_table()
+        self.notify(f"sorted by {SORTS[self.sort_index][1]}", timeout=2)
+
+    def action_new_incident(self) -> None:
+        from tui.screens.new_incident import NewIncidentScreen
+
+        zone = str(workbook(self).settings.timezone or "UTC")
+        self.app.push_screen(NewIncidentScreen(default_zone=zone), self._create_incident)
+
+    def _create_incident(self, values: dict[str, Any] | None) -> None:
+        if not values:
+            return
+        try:
+            incident = self.store.create_incident(
+                values["title"],
+                timezone=values["timezone"],
+                severity=values["severity"],
+                services=values["services"],
+            )
+        except EXPECTED_ERRORS as exc:
+            self.notify(
+                f"the incident was not created: {describe(exc)}", severity="error", timeout=10
+            )
+            return
+        assert incident.id is not None
+        self.load()
+        workbook(self).open_incident(incident.id)

@@ -1,0 +1,128 @@
+"""The figures of an incident, each pointing at the entry it came from."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import ClassVar
+from zoneinfo import ZoneInfo
+
+from rich.text import Text
+from textual import on
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from models.metrics import IncidentMetrics, Milestone
+from tui.messages import MilestoneChosen
+from tui.text import literal
+
+LABEL_WIDTH = 15
+
+
+def _minutes(value: float | None) -> str:
+    from models.timeparse import format_duration
+
+    return "—" if value is None else format_duration(value)
+
+
+def metrics_lines(
+    metrics: IncidentMetrics, *, zone: ZoneInfo, seconds: bool = False
+) -> list[tuple[Text, int | None]]:
+    """(line, entry id to jump to) for each figure, in reading order."""
+
+    def when(milestone: Milestone) -> str:
+        if milestone.at is None:
+            return ""
+        pattern = "%H:%M:%S" if seconds else "%H:%M"
+        where = " (set)" if milestone.source == "explicit" else ""
+        return f"  at {milestone.at.astimezone(zone).strftime(pattern)}{where}"
+
+    def line(label: str, value: str, extra: str = "", style: str = "") -> Text:
+        text = Text(f"{label:<{LABEL_WIDTH}}", style="bold", end="")
+        text.append(value, style=style)
+        text.append(extra, style="dim")
+        return text
+
+    duration = metrics.duration_minutes
+    if duration is not None and not seconds:
+        duration = float(int(duration))
+    lines: list[tuple[Text, int | None]] = [
+        (
+            line("Duration", _minutes(duration), "  ongoing" if metrics.ongoing else ""),
+            None,
+        ),
+        (line("Impact start", when(metrics.started).strip() or "—"), metrics.started.entry_id),
+    ]
+    for label, milestone, minutes in (
+        ("Detect", metrics.detected, metrics.time_to_detect_minutes),
+        ("Respond", metrics.responded, metrics.time_to_respond_minutes),
+        ("Escalate", metrics.escalated, metrics.time_to_escalate_minutes),
+        ("Cause found", metrics.cause_identified, None),
+        ("Mitigate", metrics.mitigated, metrics.time_to_mitigate_minutes),
+        ("Resolve", metrics.resolved, metrics.time_to_resolve_minutes),
+    ):
+        value = _minutes(minutes) if minutes is not None or milestone.at is None else ""
+        lines.append((line(label, value, when(milestone)), milestone.entry_id))
+    first_false_lead = metrics.false_lead_entry_ids[0] if metrics.false_lead_entry_ids else None
+    lines.append(
+        (
+            line(
+                "False leads",
+                str(metrics.false_leads),
+                f"  {_minutes(metrics.time_on_false_leads_minutes)} lost"
+                if metrics.false_leads
+                else "",
+            ),
+            first_false_lead,
+        )
+    )
+    first_escalation = metrics.escalation_entry_ids[0] if metrics.escalation_entry_ids else None
+    lines.append((line("Escalations", str(metrics.escalations)), first_escalation))
+    if metrics.user_minutes is not None:
+        lines.append((line("User-minutes", f"{metrics.user_minutes:,.0f}"), None))
+    if metrics.error_budget_consumed_pct is not None:
+        lines.append(
+            (line("Error budget", f"{metrics.error_budget_consumed_pct:.1f}% consumed"), None)
+        )
+    for warning in metrics.warnings:
+        lines.append((Text("⚠ ", style="bold yellow", end="") + literal(warning), None))
+    return lines
+
+
+class MetricsPanel(OptionList):
+    """Enter on a figure jumps to the timeline entry behind it."""
+
+    HELP_GROUP: ClassVar[str] = "Metrics"
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self._shown: list[str] = []
+        self._targets: dict[str, int] = {}
+
+    def show_metrics(
+        self, metrics: IncidentMetrics, *, zone: ZoneInfo, now: datetime, seconds: bool
+    ) -> None:
+        lines = metrics_lines(metrics, zone=zone, seconds=seconds)
+        plain = [f"{text.plain}|{target}" for text, target in lines]
+        if plain == self._shown:
+            return  # nothing to redraw
+        self._shown = plain
+        highlighted = self.highlighted
+        self._targets = {}
+        options = []
+        for number, (text, target) in enumerate(lines):
+            option_id = f"figure-{number}"
+            if target is not None:
+                self._targets[option_id] = target
+                text.append("  ↵", style="dim")
+            options.append(Option(text, id=option_id))
+        self.clear_options()
+        self.add_options(options)
+        if highlighted is not None and highlighted < len(options):
+            self.highlighted = highlighted
+
+    @on(OptionList.OptionSelected)
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        target = self._targets.get(event.option.id or "")
+        if target is not None:
+            self.post_message(MilestoneChosen(target))
