@@ -1,0 +1,105 @@
+"""A program in a pseudo-terminal with a pyte screen: the app as a person on SSH meets it."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import pty
+import signal
+import struct
+import termios
+import threading
+import time
+from collections.abc import Sequence
+
+import pyte
+
+
+class PtyScreen:
+    def __init__(
+        self, argv: Sequence[str], *, size: tuple[int, int] = (80, 24), env: dict[str, str]
+    ) -> None:
+        cols, rows = size
+        self.screen = pyte.Screen(cols, rows)
+        self._stream = pyte.ByteStream(self.screen)
+        self._lock = threading.Lock()
+        self.bytes_written = 0
+        self.started = time.perf_counter()
+        winsize = struct.pack("HHHH", rows, cols, 0, 0)
+        pid, fd = pty.fork()
+        if pid == 0:  # the child: becomes the program
+            fcntl.ioctl(0, termios.TIOCSWINSZ, winsize)
+            os.execvpe(argv[0], list(argv), {**env, "COLUMNS": str(cols), "LINES": str(rows)})
+        fcntl.ioctl(fd, termios.TIOCSWINSZ, winsize)
+        self.pid, self.fd = pid, fd
+        self._reader = threading.Thread(target=self._pump, daemon=True)
+        self._reader.start()
+
+    def _pump(self) -> None:
+        while True:
+            try:
+                chunk = os.read(self.fd, 65536)
+            except OSError:
+                return
+            if not chunk:
+                return
+            with self._lock:
+                self.bytes_written += len(chunk)
+                self._stream.feed(chunk)
+
+    def text(self) -> str:
+        with self._lock:
+            return "\n".join(self.screen.display)
+
+    def wait_for(self, needle: str, timeout: float = 20.0) -> float:
+        """Seconds from start until ``needle`` is on screen; AssertionError on timeout."""
+        deadline = time.perf_counter() + timeout
+        while time.perf_counter() < deadline:
+            if needle in self.text():
+                return time.perf_counter() - self.started
+            time.sleep(0.01)
+        raise AssertionError(f"{needle!r} never appeared; screen:\n{self.text()}")
+
+    def settle(self, quiet: float = 0.5, limit: float = 10.0) -> None:
+        """Wait until the program has written nothing for ``quiet`` seconds."""
+        deadline = time.perf_counter() + limit
+        last, since = self.bytes_written, time.perf_counter()
+        while time.perf_counter() < deadline:
+            time.sleep(0.02)
+            if self.bytes_written != last:
+                last, since = self.bytes_written, time.perf_counter()
+            elif time.perf_counter() - since >= quiet:
+                return
+
+    def type(self, keys: str) -> None:
+        os.write(self.fd, keys.encode())
+
+    def bytes_during(self, seconds: float) -> int:
+        before = self.bytes_written
+        time.sleep(seconds)
+        return self.bytes_written - before
+
+    def signal(self, signum: int) -> None:
+        os.kill(self.pid, signum)
+
+    def wait_exit(self, timeout: float = 10.0) -> int | None:
+        deadline = time.perf_counter() + timeout
+        while time.perf_counter() < deadline:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                return os.waitstatus_to_exitcode(status)
+            time.sleep(0.02)
+        return None
+
+    def close(self) -> None:
+        for sig in (signal.SIGTERM, signal.SIGKILL):
+            try:
+                os.kill(self.pid, sig)
+            except ProcessLookupError:
+                break
+            if self.wait_exit(2.0) is not None:
+                break
+        try:
+            os.close(self.fd)
+        except OSError:
+            pass

@@ -1,0 +1,101 @@
+"""The real program in a pseudo-terminal at 80×24, as a responder on SSH meets it."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from models.db import open_database
+from models.store import Store
+from tests.terminal import PtyScreen
+
+REPO = Path(__file__).resolve().parents[1]
+CTRL_Q = "\x11"
+
+
+def wait_for_entries(db: Path, count: int, timeout: float = 20.0) -> list:
+    """The incident's entries once there are ``count`` of them on disk."""
+    store = Store(open_database(db))
+    deadline = time.perf_counter() + timeout
+    while time.perf_counter() < deadline:
+        entries = store.entries(1)
+        if len(entries) >= count:
+            return entries
+        time.sleep(0.02)
+    raise AssertionError(f"expected {count} entries, found {len(entries)}")
+
+
+@pytest.fixture
+def incident(tmp_path: Path) -> tuple[Path, str]:
+    db = tmp_path / "pty.db"
+    store = Store(open_database(db), author="tester")
+    made = store.create_incident("Disk full on db-1", timezone="UTC")
+    store.log_entry(made.id, "Errors rising", tags=["impact-start"])  # type: ignore[arg-type]
+    return db, made.slug
+
+
+@pytest.fixture
+def launch() -> Iterator:
+    opened: list[PtyScreen] = []
+
+    def start(*args: str, **env: str) -> PtyScreen:
+        environ = {**os.environ, "TERM": "xterm-256color", **env}
+        environ.pop("WORKBOOK_NOW", None)  # a live incident runs on the real clock
+        term = PtyScreen([sys.executable, "-m", "tui", *args], env=environ)
+        opened.append(term)
+        return term
+
+    yield start
+    for term in opened:
+        term.close()
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"TERM": "xterm-256color"},
+        {"TERM": "screen-256color"},
+        {"TERM": "tmux-256color"},
+        {"TERM": "xterm-256color", "NO_COLOR": "1"},
+    ],
+    ids=["xterm", "screen", "tmux", "no-color"],
+)
+def test_log_an_entry_over_a_terminal_then_sit_quiet(
+    launch, incident: tuple[Path, str], env: dict[str, str]
+) -> None:
+    db, slug = incident
+    term = launch("--db", str(db), "open", slug, **env)
+    term.wait_for("Disk full on db-1")
+    term.wait_for("Errors rising")
+    term.settle()
+    term.type("-5m Paged by the disk alert #det\r")
+    entries = wait_for_entries(db, 2)
+    # Five minutes ago sorts before the entry made when the test began.
+    assert [(e.text, e.tags) for e in entries][0] == ("Paged by the disk alert", ["detected"])
+    term.settle()
+    assert term.bytes_during(1.5) == 0, "an idle screen must send nothing"
+    term.type(CTRL_Q)
+    assert term.wait_exit() == 0
+
+
+def test_hang_up_keeps_the_unsent_line(launch, incident: tuple[Path, str]) -> None:
+    db, slug = incident
+    term = launch("--db", str(db), "open", slug)
+    term.wait_for("Errors rising")
+    term.settle()
+    term.type("rolled back the deploy, watching")
+    term.wait_for("rolled back the deploy, watching")
+    term.settle()
+    term.signal(signal.SIGHUP)
+    assert term.wait_exit() is not None
+
+    again = launch("--db", str(db), "open", slug)
+    again.wait_for("rolled back the deploy, watching")
+    again.wait_for("Draft recovered")
+    assert [e.text for e in Store(open_database(db)).entries(1)] == ["Errors rising"]
