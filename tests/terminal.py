@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import pty
@@ -99,7 +100,5 @@ class PtyScreen:
                 break
             if self.wait_exit(2.0) is not None:
                 break
-        try:
+        with contextlib.suppress(OSError):
             os.close(self.fd)
-        except OSError:
-            pass

@@ -77,7 +77,8 @@ def test_log_an_entry_over_a_terminal_then_sit_quiet(
     term.type("-5m Paged by the disk alert #det\r")
     entries = wait_for_entries(db, 2)
     # Five minutes ago sorts before the entry made when the test began.
-    assert [(e.text, e.tags) for e in entries][0] == ("Paged by the disk alert", ["detected"])
+    first = entries[0]
+    assert (first.text, first.tags) == ("Paged by the disk alert", ["detected"])
     term.settle()
     assert term.bytes_during(1.5) == 0, "an idle screen must send nothing"
     term.type(CTRL_Q)
