@@ -178,6 +178,10 @@ def parse_timeline_time(text: str) -> datetime:
 # Table rows ---------------------------------------------------------------------------
 
 
+# A cell: anything but an unescaped pipe, where a backslash always takes the next character.
+_CELL = re.compile(r"((?:[^|\\]|\\.)*)\|", re.DOTALL)
+
+
 def split_row(line: str) -> list[str] | None:
     """The cells of a ``| a | b |`` row, still escaped, or None if it is not such a row.
 
@@ -186,22 +190,13 @@ def split_row(line: str) -> list[str] | None:
     if len(line) < 2 or not line.startswith("|") or not line.endswith("|"):
         return None
     cells: list[str] = []
-    current: list[str] = []
-    index, end = 1, len(line)
-    while index < end:
-        ch = line[index]
-        if ch == "\\" and index + 1 < end:
-            current.append(line[index : index + 2])
-            index += 2
-            continue
-        if ch == "|":
-            cells.append("".join(current).strip(" "))
-            current = []
-        else:
-            current.append(ch)
-        index += 1
-    if current:  # the closing pipe was escaped
-        return None
+    position, end = 1, len(line)
+    while position < end:
+        match = _CELL.match(line, position)
+        if match is None:  # the closing pipe was escaped
+            return None
+        cells.append(match.group(1).strip(" "))
+        position = match.end()
     return cells
 
 

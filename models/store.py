@@ -479,6 +479,30 @@ class Store:
             raise StoreError("the document has no title")
         wanted_slug = fields.pop("slug", None)
         now = self.clock()
+        # Everything is checked before the write lock is taken.
+        entry_rows: list[dict[str, Any]] = [
+            {
+                "at": e.at,
+                "author": e.author,
+                "text": e.text,
+                "tags": normalize_tags(e.tags),
+                "created_at": now,
+                "updated_at": now,
+            }
+            for e in record.entries
+        ]
+        actions = [
+            {
+                "title": a.title,
+                "owner": a.owner,
+                "priority": normalize_priority(a.priority),
+                "type": normalize_action_type(a.type),
+                "status": normalize_action_status(a.status),
+                "due": a.due,
+                "link": a.link,
+            }
+            for a in record.action_items
+        ]
         with self._writing() as session:
             if not wanted_slug:
                 from models.timeparse import resolve_zone
@@ -500,54 +524,38 @@ class Store:
             session.add(incident)
             session.flush()
             assert incident.id is not None
-            entry_rows = [
-                {
-                    "incident_id": incident.id,
-                    "at": e.at,
-                    "author": e.author,
-                    "text": e.text,
-                    "tags": normalize_tags(e.tags),
-                    "created_at": now,
-                    "updated_at": now,
-                }
-                for e in record.entries
-            ]
+            for row in entry_rows:
+                row["incident_id"] = incident.id
             entry_ids: list[int] = []
             if entry_rows:
-                result = session.execute(
-                    insert(TimelineEntry).returning(col(TimelineEntry.id)), entry_rows
+                session.execute(insert(TimelineEntry), entry_rows)
+            if any(a.source_entry_index is not None for a in record.action_items):
+                # Rows inserted in one transaction get ascending ids in the order given.
+                entry_ids = list(
+                    session.exec(
+                        select(TimelineEntry.id)
+                        .where(TimelineEntry.incident_id == incident.id)
+                        .order_by(col(TimelineEntry.id))
+                    ).all()
                 )
-                entry_ids = [row[0] for row in result]
-            numbers = set()
-            for a in record.action_items:
-                if a.number is not None:
-                    numbers.add(a.number)
             next_free = incident.next_action_number
-            for a in record.action_items:
+            for a, values in zip(record.action_items, actions, strict=True):
                 if a.number is None:
                     number, next_free = next_free, next_free + 1
                 else:
                     number = a.number
+                index = a.source_entry_index
                 source = (
-                    entry_ids[a.source_entry_index]
-                    if a.source_entry_index is not None
-                    and 0 <= a.source_entry_index < len(entry_ids)
-                    else None
+                    entry_ids[index] if index is not None and 0 <= index < len(entry_ids) else None
                 )
                 session.add(
                     ActionItem(
                         incident_id=incident.id,
                         number=number,
-                        title=a.title,
-                        owner=a.owner,
-                        priority=normalize_priority(a.priority),
-                        type=normalize_action_type(a.type),
-                        status=normalize_action_status(a.status),
-                        due=a.due,
-                        link=a.link,
                         source_entry_id=source,
                         created_at=now,
                         updated_at=now,
+                        **values,
                     )
                 )
             incident.next_action_number = next_free

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Final
 
@@ -65,6 +66,7 @@ class VocabularyError(ValueError):
     """A value outside one of the fixed vocabularies."""
 
 
+@functools.lru_cache(maxsize=4096)
 def normalize_tag(raw: str) -> str:
     """Return the stored form of a tag typed by a person, or raise VocabularyError.
 
