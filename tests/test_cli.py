@@ -314,3 +314,32 @@ def test_cli_commands_do_not_import_textual(tmp_path: Path) -> None:
         timeout=60,
     )
     assert proc.stderr.strip().endswith("False"), proc.stderr
+
+
+def test_demo_loads_the_five_samples(db: Path) -> None:
+    out = ok(workbook(db, "demo", "--print"))
+    assert len(out.strip().splitlines()) == 5
+    assert "2024-06-20-storefront-down" in out
+    assert not db.exists(), "the demo works on a throwaway database"
+
+
+def test_open_an_unknown_incident_is_an_error_before_the_screen(db: Path, slug: str) -> None:
+    error(workbook(db, "open", "no-such-incident"), "no incident matches")
+
+
+def test_import_reports_each_file_and_fails_for_unreadable_ones(
+    db: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    (folder / "good.md").write_text(
+        "# Cache stampede\n\n## Timeline\n\n- 2024-03-01 10:00 UTC: errors begin\n"
+        "- 2024-03-01 10:30 UTC: fully resolved\n"
+    )
+    (folder / "binary.md").write_bytes(b"\xff\xfe\x00bad")
+    result = workbook(db, "import", str(folder))
+    assert result.code == 1
+    assert "binary.md: error: " in result.out and "not UTF-8" in result.out
+    assert "cache-stampede" in result.out
+    assert result.err.startswith("error: 1 of 2 files")
+    assert len(json.loads(ok(workbook(db, "list", "--json")))) == 1
