@@ -17,6 +17,7 @@ from tui.screens.entry_dialogs import EditEntryScreen, TagPickerScreen
 from tui.screens.help import HelpScreen
 from tui.screens.incident import IncidentScreen
 from tui.screens.incident_list import IncidentListScreen
+from tui.widgets.status_line import StatusLine
 from tui.widgets.timeline import Timeline
 
 __all__ = ["world"]
@@ -29,7 +30,7 @@ def _entries(store: Store, incident: Incident) -> list[tuple[datetime, str, list
 
 def _preview(app: object) -> str:
     screen = app.screen  # type: ignore[attr-defined]
-    return str(screen.query_one("#quick-preview", Static).render())
+    return screen.query_one("#quick-preview", StatusLine).text.plain
 
 
 @pytest.mark.parametrize(

@@ -35,6 +35,7 @@ from tui.widgets.actions_pane import ActionsTable
 from tui.widgets.details_form import DetailsForm
 from tui.widgets.metrics_panel import MetricsPanel
 from tui.widgets.preview_pane import PreviewPane
+from tui.widgets.status_line import StatusLine
 from tui.widgets.timeline import Timeline
 from tui.widgets.writeup import SECTION_TITLES, WriteUp
 
@@ -193,7 +194,7 @@ class IncidentScreen(Screen[None]):
                         compact=True,
                         select_on_focus=False,
                     )
-                    yield Static(Text(QUICK_ENTRY_HINT), id="quick-preview")
+                    yield StatusLine(Text(QUICK_ENTRY_HINT), id="quick-preview")
                 yield MetricsPanel(id="side-metrics")
             with TabPane("Metrics", id="tab-metrics"):
                 yield MetricsPanel(id="tab-metrics-panel")
@@ -382,10 +383,10 @@ class IncidentScreen(Screen[None]):
         return time_reference(self.snapshot.incident, self.snapshot.entries, now=self.now())
 
     def _set_preview(self, text: Text, kind: str = "") -> None:
-        preview = self.query_one("#quick-preview", Static)
+        preview = self.query_one("#quick-preview", StatusLine)
         preview.set_class(kind == "error", "-error")
         preview.set_class(kind == "ok", "-ok")
-        preview.update(text)
+        preview.show(text)
 
     @on(Input.Changed, "#quick-entry")
     def _quick_entry_changed(self, event: Input.Changed) -> None:
