@@ -31,6 +31,8 @@ from models.vocabulary import (
     normalize_tags,
 )
 
+_INSERT_ENTRY = insert(TimelineEntry.__table__)  # type: ignore[attr-defined]
+
 
 class StoreError(ValueError):
     """A request the record cannot carry out; the message says why."""
@@ -225,26 +227,23 @@ class Store:
         if not text.strip() and not clean_tags:
             raise StoreError("the entry is empty: type what happened")
         now = self.clock()
-        entry = TimelineEntry(
-            incident_id=incident_id,
-            at=at or now,
-            author=author if author is not None else self.author,
-            text=text,
-            tags=clean_tags,
-            created_at=now,
-            updated_at=now,
-        )
-        # The hot path of a live incident: one statement and a commit, no ORM flush. The
-        # foreign key says whether the incident exists.
-        values = entry.model_dump(exclude={"id", "deleted_at"})
+        values = {
+            "incident_id": incident_id,
+            "at": at or now,
+            "author": author if author is not None else self.author,
+            "text": text,
+            "tags": clean_tags,
+            "created_at": now,
+            "updated_at": now,
+        }
+        # The hot path of a live incident: one prepared statement and a commit, no ORM
+        # session. The foreign key says whether the incident exists.
         try:
             with self._write_connection() as conn:
-                entry.id = conn.execute(
-                    insert(TimelineEntry).values(values).returning(col(TimelineEntry.id))
-                ).scalar_one()
+                entry_id = conn.execute(_INSERT_ENTRY, values).inserted_primary_key[0]
         except IntegrityError as exc:
             raise NotFound(f"no incident with id {incident_id}") from exc
-        return entry
+        return TimelineEntry(id=entry_id, **values)
 
     def edit_entry(
         self,
