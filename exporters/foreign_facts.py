@@ -12,7 +12,7 @@ import itertools
 import re
 from dataclasses import dataclass
 
-from exporters.foreign_sections import SUMMARY_LIKE, Document, Unit, split_label
+from exporters.foreign_sections import SUMMARY_LIKE, Document, prose_runs, split_label
 from exporters.foreign_times import (
     ClockTime,
     DateHit,
@@ -53,11 +53,17 @@ _START_LABEL_RE = re.compile(
 )
 _END_LABEL_RE = re.compile(
     r"^(?:(?:impact|incident|outage|issue|downtime|disruption|problem|event)\s+)?"
-    r"(?:end(?:ed)?|resolved|fixed|recovered|restored|mitigated|over)"
+    r"(?:end(?:ed)?|resolved|recovered|restored|over)"
     r"(?:\s+(?:time|at|date|on|date/time))?$"
     r"|^end (?:time|date)$|^(?:resolution|recovery|restoration) time$|^(?:until|to)$"
     r"|^end of (?:the )?(?:impact|incident|outage|downtime|disruption)$"
-    r"|^(?:time )?(?:resolved|fixed|restored|recovered)(?: at)?$",
+    r"|^(?:time )?(?:resolved|restored|recovered)(?: at)?$",
+    re.IGNORECASE,
+)
+# "Mitigated:" and "Fixed:" often come before the impact is fully over ("Resolved:" later).
+_SOFT_END_LABEL_RE = re.compile(
+    r"^(?:(?:impact|incident|outage|issue|problem)\s+)?(?:time )?(?:mitigated|fixed)"
+    r"(?:\s+(?:time|at|date|on))?$|^(?:mitigation|fix) time$",
     re.IGNORECASE,
 )
 _WEAK_START_LABEL_RE = re.compile(
@@ -159,8 +165,7 @@ def _labelled_values(
     return found
 
 
-def _range_moments(unit: Unit, order: int) -> list[Moment]:
-    text = unit.text
+def _range_moments(text: str, order: int) -> list[Moment]:
     clocks = find_clock_times(text)
     for first, second in itertools.pairwise(clocks):
         between = text[first.end : second.start]
@@ -193,9 +198,8 @@ def _range_moments(unit: Unit, order: int) -> list[Moment]:
     return []
 
 
-def _sentence_moments(unit: Unit, order: int) -> list[Moment]:
+def _sentence_moments(text: str, order: int) -> list[Moment]:
     found: list[Moment] = []
-    text = unit.text
     for clock in find_clock_times(text):
         before = text[max(0, clock.start - 60) : clock.start]
         role = None
@@ -236,6 +240,8 @@ def find_moments(doc: Document, skip: frozenset[int] = frozenset()) -> list[Mome
             role, priority = "start", PRIORITY_FIELD
         elif _END_LABEL_RE.match(name):
             role, priority = "end", PRIORITY_FIELD
+        elif _SOFT_END_LABEL_RE.match(name):
+            role, priority = "end", PRIORITY_RANGE
         elif _WEAK_START_LABEL_RE.match(name):
             role, priority = "start", PRIORITY_WEAK_FIELD
         elif _WEAK_END_LABEL_RE.match(name):
@@ -245,13 +251,13 @@ def find_moments(doc: Document, skip: frozenset[int] = frozenset()) -> list[Mome
         moment = _moment_from_value(role, value, priority, f'the "{name}" field', order)
         if moment is not None:
             moments.append(moment)
-    for order, unit in enumerate(doc.units):
+    for order, unit, text in prose_runs(doc, skip):
         if unit.kind not in ("line", "row", "heading") or unit.section not in SUMMARY_LIKE:
             continue
         if order in skip:
             continue
-        ranged = _range_moments(unit, order)
-        moments.extend(ranged or _sentence_moments(unit, order))
+        ranged = _range_moments(text, order)
+        moments.extend(ranged or _sentence_moments(text, order))
     return moments
 
 
@@ -259,11 +265,25 @@ def find_moments(doc: Document, skip: frozenset[int] = frozenset()) -> list[Mome
 
 _DURATION_CUE_RE = re.compile(
     r"\b(?:lasted|lasting|last(?:s|ing)? for|duration|for|down|downtime|offline|unavailable"
-    r"|outage|within|period|total|nap|took us down)\b",
+    r"|outage|within|period|total)\b",
+    re.IGNORECASE,
+)
+# "lasted 2 hours", "for just under two hours": the words right before make it a duration.
+_DURATION_LEAD_RE = re.compile(
+    r"\b(?:lasted|lasting|lasts|last(?:ed)? for|for|took|taking|spanning|over a period of"
+    r"|a total of|in total)\s*$",
+    re.IGNORECASE,
+)
+# "a 2-hour outage", "55 minutes of downtime": the words right after make it one.
+_DURATION_TAIL_RE = re.compile(
+    r"^\s*(?:-?long\b|of (?:\w+ )?(?:downtime|outage|impact|disruption|degradation"
+    r"|unavailability|errors)\b|(?:outage|downtime|disruption|incident|impact)\b"
+    r"|in total\b|total\b)",
     re.IGNORECASE,
 )
 _NOT_DURATION_AFTER_RE = re.compile(
-    r"^\s*(?:before|after|earlier|later|ago|prior|of (?:sleep|delay)|each|per|every|sla)\b",
+    r"^\s*(?:before|after|earlier|later|ago|prior|of (?:sleep|delay)|each|per|every|sla|slo"
+    r"|timeout|ttl|interval|response time)\b",
     re.IGNORECASE,
 )
 
@@ -288,7 +308,7 @@ def find_stated_durations(doc: Document) -> list[StatedDuration]:
             ]
             if hits:
                 found.append(StatedDuration(hits[0], 1, f'the "{label}" field'))
-    for unit in doc.units:
+    for _, unit, text in prose_runs(doc):
         if unit.kind not in ("line", "heading") or unit.section in (
             "timeline",
             "went_well",
@@ -298,7 +318,6 @@ def find_stated_durations(doc: Document) -> list[StatedDuration]:
         label = split_label(unit.text)
         if label is not None and _DURATION_LABEL_RE.search(label[0]):
             continue  # already read as a field
-        text = unit.text
         summary_like = unit.section in SUMMARY_LIKE
         clocks = find_clock_times(text)
         for hit in find_durations(text):
@@ -306,7 +325,10 @@ def find_stated_durations(doc: Document) -> list[StatedDuration]:
                 continue  # "0030HRS" is a time of day, not thirty hours
             before = text[max(0, hit.start - 80) : hit.start]
             after = text[hit.end : hit.end + 20]
-            if _NOT_DURATION_AFTER_RE.match(after):
+            if hit.minutes < 1:
+                continue  # "a p99 of 8 seconds": a latency, never how long an outage lasted
+            led = bool(_DURATION_LEAD_RE.search(before))
+            if not led and _NOT_DURATION_AFTER_RE.match(after):
                 continue
             right_after_range = any(
                 0 <= hit.start - c.end <= 12 and "(" in text[c.end : hit.start] for c in clocks
@@ -315,8 +337,9 @@ def find_stated_durations(doc: Document) -> list[StatedDuration]:
                 found.append(StatedDuration(hit, 2, f'the sentence "{_short(text)}"'))
             elif (
                 hit.upper_bound
+                or led
                 or _DURATION_CUE_RE.search(before)
-                or _DURATION_CUE_RE.search(after[:12])
+                or _DURATION_TAIL_RE.match(after)
             ):
                 priority = 3 if summary_like else 4
                 found.append(StatedDuration(hit, priority, f'the sentence "{_short(text)}"'))
@@ -402,8 +425,8 @@ class ImpactNumbers:
 def find_impact_numbers(doc: Document) -> ImpactNumbers:
     numbers = ImpactNumbers()
     texts = [
-        u.text
-        for u in doc.units
+        text
+        for _, u, text in prose_runs(doc)
         if u.kind in ("line", "row") and u.section in SUMMARY_LIKE | {"impact"}
     ]
     for text in texts:

@@ -349,10 +349,13 @@ class Stamp:
 
 
 _PREFIX_RE = re.compile(
-    r"(?:at|by|around|approx\.?|approximately|~|circa|ca\.)\s*(?=[0-9])", re.IGNORECASE
+    r"(?:at|by|around|approx\.?|approximately|~|circa|ca\.|from|(?P<between>between))\s*"
+    r"(?=[0-9])",
+    re.IGNORECASE,
 )
 _AFTER_DATE_RE = re.compile(r"[\s,*_`|/–—-]*(?:at\s+|@\s*)?")
 _RANGE_SEP_RE = re.compile(r"\s*(?:-|–|—|to|until|till|->|→)\s*", re.IGNORECASE)
+_BETWEEN_SEP_RE = re.compile(r"\s*(?:and|-|–|—)\s*", re.IGNORECASE)
 _AFTER_STAMP_RE = re.compile(r"[\s*_`~\])|.:,;>–—-]*")
 
 
@@ -365,8 +368,10 @@ def leading_stamp(text: str) -> Stamp | None:
     if pos >= n:
         return None
     prefix = _PREFIX_RE.match(text, pos)
+    between = False
     if prefix:
         pos = prefix.end()
+        between = prefix.group("between") is not None
     date_hit: DateHit | None = None
     date_match = _DATE_RE.match(text, pos)
     if date_match:
@@ -383,7 +388,7 @@ def leading_stamp(text: str) -> Stamp | None:
         zone = zone_after(text, pos)
         if zone:
             pos = zone.end
-        range_sep = _RANGE_SEP_RE.match(text, pos)
+        range_sep = (_BETWEEN_SEP_RE if between else _RANGE_SEP_RE).match(text, pos)
         if range_sep:
             second = _TIME_RE.match(text, range_sep.end())
             if second:
