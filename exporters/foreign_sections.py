@@ -110,6 +110,10 @@ def _inline_lines(token: Token) -> list[tuple[str, bool, bool, int]]:
                 link_text[-1].append(piece)
             else:
                 lines[-1].add(piece, emph > 0)
+        elif kind == "softbreak" and emph > 0:
+            # A bold or italic span wrapped onto the next line is still one line of text.
+            offset += 1
+            lines[-1].add(" ", True)
         elif kind in ("softbreak", "hardbreak"):
             offset += 1
             lines.append(_Line())
@@ -119,8 +123,8 @@ def _inline_lines(token: Token) -> list[tuple[str, bool, bool, int]]:
                 lines.append(_Line())
                 offsets.append(offset)
             elif not _KNOWN_TAG_RE.match(child.content):
-                # <START OF OUTAGE> is text that happens to look like a tag.
-                lines[-1].add(child.content, emph > 0)
+                # <START OF OUTAGE> is text that happens to look like a tag (maybe wrapped).
+                lines[-1].add(" ".join(child.content.split()), emph > 0)
         elif kind in ("strong_open", "em_open"):
             emph += 1
         elif kind in ("strong_close", "em_close"):
@@ -470,6 +474,8 @@ def _is_pseudo_heading(unit: Unit, kind: str | None) -> bool:
     text = unit.text.strip()
     if not text or len(text) > 100 or STATUS_LINE_RE.match(text):
         return False
+    if unit.block_index > 0 and text[:1].islower():
+        return False  # the end of a hard-wrapped sentence ("recurrence and response times:")
     stamp = leading_stamp(text)
     if stamp is not None and (stamp.clock is not None or not stamp.rest):
         return False  # a timeline entry or a date line

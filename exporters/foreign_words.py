@@ -193,17 +193,25 @@ _NO_CAUSE_RE = re.compile(
 )
 
 
+def _one_line(text: str) -> str:
+    """Entry text continued over several lines reads as one ("START OF" / "OUTAGE")."""
+    return " ".join(text.split()) if "\n" in text or "  " in text else text
+
+
 def is_start_marker(text: str) -> bool:
+    text = _one_line(text)
     return bool(_START_MARKER_RE.search(text))
 
 
 def is_end_marker(text: str) -> bool:
+    text = _one_line(text)
     return bool(_END_MARKER_RE.search(text))
 
 
 def shows_impact(text: str) -> bool:
     """Whether an entry reads like the impact is being felt (not just a change being made,
     and not the recovery: "backlog cleared")."""
+    text = _one_line(text)
     if shows_resolution(text):
         return False
     if _SYMPTOM_RE.search(text):
@@ -213,6 +221,7 @@ def shows_impact(text: str) -> bool:
 
 def shows_resolution(text: str) -> bool:
     """Whether an entry says the service works again (fully: not "starts to recover")."""
+    text = _one_line(text)
     if _NEGATED_RE.search(text) or not _RECOVERY_RE.search(_CLOSURE_RE.sub(" ", text)):
         return False
     return not _PARTIAL_RE.search(text) or bool(_FULL_RE.search(text))
@@ -221,12 +230,14 @@ def shows_resolution(text: str) -> bool:
 def shows_closure(text: str) -> bool:
     """Whether an entry closes the incident on paper (``incident closed``): an end of the
     impact only when no entry says the service recovered."""
+    text = _one_line(text)
     return bool(_CLOSURE_RE.search(text)) and not _NEGATED_RE.search(text)
 
 
 def infer_tags(text: str) -> list[str]:
     """Milestone tags an entry's words suggest (never impact-start or resolved: those are
     given only to the entries chosen as the start and the end of the impact)."""
+    text = _one_line(text)
     tags: list[str] = []
     for tag, pattern in _TAG_PATTERNS:
         if not pattern.search(text):

@@ -4,10 +4,13 @@ near miss the rule must not catch."""
 
 from __future__ import annotations
 
+import json
+import textwrap
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from exporters.foreign import read_foreign_markdown
 from exporters.foreign_sections import GENERIC_TITLE_RE, classify_heading
 from exporters.foreign_times import leading_stamp
 from exporters.foreign_words import (
@@ -16,7 +19,7 @@ from exporters.foreign_words import (
     shows_impact,
     shows_resolution,
 )
-from tests.foreign_helpers import duration, read, tagged, texts, warned
+from tests.foreign_helpers import HELD_OUT, duration, read, tagged, texts, warned
 
 # --------------------------------------------------------------------------- titles
 
@@ -440,3 +443,81 @@ def test_est_in_winter_needs_no_warning_and_crosses_midnight() -> None:
     assert record.entries[0].at.utcoffset() == timedelta(hours=-5)
     assert not warned(record, "EST", "EDT")
     assert duration(record) == 1005
+
+
+# --------------------------------------------------------------------------- layout noise
+
+
+def test_a_marker_wrapped_inside_bold_still_marks_the_entry() -> None:
+    record = read(
+        """\
+        # Relay dropped writes
+
+        ## Timeline (UTC)
+
+        ### 2024-10-21
+
+        17:05 - relay config change merged. **<START OF
+        OUTAGE>**<br>
+        17:40 - gaps noticed in dashboards<br>
+        19:50 - writes flowing again. **<END OF
+        OUTAGE>**<br>
+        21:30 - backfill complete
+        """
+    ).record
+    assert len(record.entries) == 4
+    assert tagged(record, "impact-start") == ["relay config change merged. <START OF OUTAGE>"]
+    assert duration(record) == 165
+
+
+def test_the_lowercase_end_of_a_wrapped_sentence_is_not_a_heading() -> None:
+    record = read(
+        """\
+        # Broken homepage
+
+        ### Corrective and Preventative Measures
+        We reviewed the outage; these are the actions we take to help prevent
+        recurrence and improve response times:
+        -alert DevOps before customers notice
+        -test header changes before release
+        """
+    ).record
+    assert [a.title for a in record.action_items] == [
+        "alert DevOps before customers notice",
+        "test header changes before release",
+    ]
+
+
+def _wrapped(text: str) -> str:
+    """Long prose lines hard-wrapped at 80 columns, as many editors save Markdown."""
+    out: list[str] = []
+    for line in text.split("\n"):
+        prose = not line.lstrip().startswith(("|", "-", "*", "#", "`", ">")) and "\t" not in line
+        out.extend(textwrap.wrap(line, 80) if prose and len(line) > 90 else [line])
+    return "\n".join(out)
+
+
+_LAYOUTS = {
+    "crlf": lambda t: t.replace("\n", "\r\n"),
+    "no final newline": lambda t: t.rstrip("\n"),
+    "wrapped at 80": _wrapped,
+    "byte order mark": lambda t: "\ufeff" + t,
+    "trailing spaces": lambda t: "\n".join(line + "  " for line in t.split("\n")),
+}
+
+
+@pytest.mark.parametrize("layout", sorted(_LAYOUTS))
+def test_layout_noise_does_not_change_the_figures(layout: str) -> None:
+    """Line endings, wrapping and stray spaces are not content: every held-out document
+    gives the same duration and counts however it is laid out."""
+    manifest = json.loads((HELD_OUT / "manifest.json").read_text(encoding="utf-8"))
+    changed = []
+    for facts in manifest:
+        text = (HELD_OUT / facts["file"]).read_text(encoding="utf-8")
+        figures = []
+        for variant in (text, _LAYOUTS[layout](text)):
+            record = read_foreign_markdown(variant, filename=facts["file"], strict=True).record
+            figures.append((duration(record), len(record.entries), len(record.action_items)))
+        if figures[0] != figures[1]:
+            changed.append((facts["file"], *figures))
+    assert changed == []
