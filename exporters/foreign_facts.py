@@ -140,6 +140,18 @@ def _moment_from_value(
 _NEXT_LABEL_RE = re.compile(r"\s*[,;|]\s*(?=[A-Z][A-Za-z /]{1,30}:\s)")
 
 
+def _single_body_row(doc: Document, order: int) -> bool:
+    """Whether the row at ``order`` is the only body row of its table."""
+    before = doc.units[order - 1] if order > 0 else None
+    after = doc.units[order + 1] if order + 1 < len(doc.units) else None
+    return (
+        before is not None
+        and before.kind == "row"
+        and before.header
+        and not (after is not None and after.kind == "row" and not after.header)
+    )
+
+
 def _labelled_values(
     doc: Document, skip: frozenset[int] = frozenset()
 ) -> list[tuple[str, str, int]]:
@@ -150,13 +162,24 @@ def _labelled_values(
     found: list[tuple[str, str, int]] = [
         (key, value, -1) for key, value in doc.front_matter.items() if value
     ]
+    header: tuple[str, ...] = ()
     for order, unit in enumerate(doc.units):
+        if unit.kind == "row" and unit.header:
+            header = unit.cells
+            continue
+        if unit.kind != "row":
+            header = ()
         if order in skip:
             continue
-        if unit.kind == "row" and not unit.header:
+        if unit.kind == "row":
             cells = [c for c in unit.cells if c.strip()]
             if len(cells) >= 2 and len(cells[0].split()) <= 6:
                 found.append((cells[0].strip(" *_`:"), " ".join(cells[1:]), order))
+            if header and _single_body_row(doc, order):
+                # | Start | End | Duration | over one row of values: a field per column.
+                for name, value in zip(header, unit.cells, strict=False):
+                    if name.strip() and value.strip() and len(name.split()) <= 6:
+                        found.append((name.strip(" *_`:"), value.strip(), order))
         elif unit.kind == "line" and unit.section != "timeline":
             for part in _NEXT_LABEL_RE.split(unit.text):
                 label = split_label(part)

@@ -505,10 +505,6 @@ def _is_pseudo_heading(unit: Unit, kind: str | None) -> bool:
     return ends == ":" and len(words) <= 5
 
 
-def _is_stamp_heading(text: str) -> bool:
-    return leading_stamp(text) is not None
-
-
 _LABEL_RE = re.compile(r"^(?P<label>[^:|]{2,60}?)\s*:\s*(?P<rest>.*)$")
 
 
@@ -537,18 +533,20 @@ def assign_sections(doc: Document) -> None:
         if unit.kind == "heading":
             kind = classify_heading(unit.text, first=not seen_heading)
             seen_heading = True
-            if kind is None:
-                if _is_stamp_heading(unit.text) and any(k == "timeline" for _, k in stack):
-                    kind = "timeline"
-                    unit.heading_item = True
-                elif (
-                    stack
-                    and stack[-1][1] in ("actions", "lessons", "went_well", "went_wrong")
-                    and stack[-1][0] >= unit.level
-                    and unit.text.rstrip().endswith(":")
-                ):
-                    kind = stack[-1][1]
-                    unit.heading_item = True
+            in_timeline = any(k == "timeline" for _, k in stack)
+            stamp = leading_stamp(unit.text) if in_timeline and kind != "timeline" else None
+            if stamp is not None and (kind is None or stamp.clock is not None):
+                # "#### 10:31 UTC: service recovered" is an entry, whatever its words.
+                kind = "timeline"
+                unit.heading_item = True
+            elif kind is None and (
+                stack
+                and stack[-1][1] in ("actions", "lessons", "went_well", "went_wrong")
+                and stack[-1][0] >= unit.level
+                and unit.text.rstrip().endswith(":")
+            ):
+                kind = stack[-1][1]
+                unit.heading_item = True
             if not unit.heading_item:
                 while stack and stack[-1][0] >= unit.level:
                     stack.pop()

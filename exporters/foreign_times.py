@@ -355,6 +355,9 @@ _PREFIX_RE = re.compile(
 )
 _AFTER_DATE_RE = re.compile(r"[\s,*_`|/–—-]*(?:at\s+|@\s*)?")
 _RANGE_SEP_RE = re.compile(r"\s*(?:-|–|—|to|until|till|->|→)\s*", re.IGNORECASE)
+# "14h05" (common in French and other European write-ups), only where a line starts with
+# it: elsewhere "took 2h30" is a duration.
+_H_TIME_RE = re.compile(r"([01]?[0-9]|2[0-3])h([0-5][0-9])(?![0-9])(?!\s?m(?:in)?\b)")
 _BETWEEN_SEP_RE = re.compile(r"\s*(?:and|-|–|—)\s*", re.IGNORECASE)
 _AFTER_STAMP_RE = re.compile(r"[\s*_`~\])|.:,;>–—-]*")
 
@@ -382,7 +385,14 @@ def leading_stamp(text: str) -> Stamp | None:
     until: ClockTime | None = None
     zone: ZoneHit | None = None
     clock_match = _TIME_RE.match(text, pos)
-    if clock_match:
+    h_match = None if clock_match else _H_TIME_RE.match(text, pos)
+    if h_match:
+        clock = ClockTime(int(h_match.group(1)), int(h_match.group(2)), 0, None, *h_match.span())
+        pos = h_match.end()
+        zone = zone_after(text, pos)
+        if zone:
+            pos = zone.end
+    elif clock_match:
         clock = _clock_from(clock_match)
         pos = clock_match.end()
         zone = zone_after(text, pos)

@@ -46,6 +46,7 @@ _SYMPTOM_RE = _words(
     r"time-?outs?|timing out|timed out|slow(?:ness|ed|ing|er)?|latency|lag(?:ging)?",
     r"degrad\w*|stuck|stall(?:s|ed|ing)?|hung|hang(?:s|ing)|froze|frozen|freez\w*",
     r"reject\w*|refus\w*|denied|throttl\w*|overload\w*|saturat\w*|exhaust\w*|backlog",
+    r"queu(?:e?ing)|queued up|pil(?:ing|ed) up|no \w+ (?:online|available|responding|running)",
     r"broken|missing|lost|stale|blank|empty (?:results?|pages?|responses?)|no data",
     r"unable|cannot|can't|couldn't|stopped (?:working|responding|processing|serving)",
     r"[45][0-9]{2}s?|[45]xx|servfail|spikes?|elevated|surge",

@@ -242,6 +242,70 @@ def test_a_sentence_wrapped_over_two_lines_is_read_whole() -> None:
     assert duration(record) == 105
 
 
+def test_a_table_of_fields_over_one_row_of_values() -> None:
+    result = read(
+        """\
+        # Queue outage
+
+        | Date | Start | End | Duration |
+        |---|---|---|---|
+        | 2024-01-02 | 10:00 UTC | 11:30 UTC | 90 min |
+
+        ## Timeline
+
+        | Event | Time |
+        |---|---|
+        | Alerts fire for queue age | 10:05 |
+        | Queue drained, all healthy | 11:30 |
+        """
+    )
+    assert result.start_source == 'the "Start" field'
+    assert result.stated_duration_minutes == 90
+    assert len(result.record.entries) == 2
+    assert duration(result.record) == 90
+
+
+def test_a_timed_heading_in_the_timeline_is_an_entry_whatever_its_words() -> None:
+    record = read(
+        """\
+        # Login incident on 2024-06-20
+
+        ## Timeline
+
+        #### 10:05 UTC: alert fires for login errors
+        #### 10:20 UTC: root cause found, the session store is full
+        #### 10:31 UTC: session store resized, logins recovered
+
+        ## Lessons
+
+        - Watch the session store.
+        """
+    ).record
+    assert len(record.entries) == 3
+    assert tagged(record, "resolved") == ["session store resized, logins recovered"]
+    assert duration(record) == 26
+
+
+def test_times_written_with_an_h_at_the_start_of_an_entry() -> None:
+    record = read(
+        """\
+        # API brownout 2024/06/20
+
+        ## Timeline (CEST)
+
+        * 14h05 : latency alert
+        * 14h50 : latency back to normal
+
+        ## Summary
+
+        The brownout took 2h30 to explain to everyone.
+        """
+    ).record
+    assert [e.at.strftime("%H:%M %Z") for e in record.entries] == ["14:05 CEST", "14:50 CEST"]
+    assert duration(record) == 45
+    assert leading_stamp("2h30m later the alert cleared") is None
+
+
 # --------------------------------------------------------------------------- durations
 
 
@@ -303,6 +367,7 @@ def test_durations_named_by_the_words_around_them(sentence: str, minutes: float)
         "writes rejected by the new filter rule",
         "pods stuck in ImagePullBackOff",
         "pager fired for queue age",
+        "builds queueing, no agents online",
     ],
 )
 def test_symptoms_show_impact(text: str) -> None:
