@@ -120,6 +120,16 @@ def _latest_not_after(month: int, dom: int, reference: date) -> date | None:
     return None
 
 
+def _same_local_day(a: datetime, b: datetime) -> bool:
+    return a.astimezone(b.tzinfo).date() == b.date()
+
+
+def _next_day(at: datetime) -> datetime:
+    """The same wall-clock time a day later (DST-safe: days are added in local time)."""
+    local = at.replace(tzinfo=None) + timedelta(days=1)
+    return local.replace(tzinfo=at.tzinfo)
+
+
 def _close(a: datetime, b: datetime) -> bool:
     return abs((a - b).total_seconds()) < 60
 
@@ -523,6 +533,14 @@ class _Reader:
             )
             if not later(at) and undated and after is not None:
                 at = at + timedelta(days=1)
+            elif not later(at) and after is not None and _same_local_day(at, after):
+                # "from 11 PM on March 3 until 2 AM": the end is on the next day.
+                self.warnings.append(
+                    f"The end stated by {moment.source} ({at.strftime('%H:%M')}) is earlier in "
+                    f"the day than the start ({after.strftime('%H:%M')}); it is read as the "
+                    "next day."
+                )
+                at = _next_day(at)
             if later(at):
                 others = [m for m in strong[1:] if m.priority <= PRIORITY_RANGE and m is not moment]
                 for other in others:

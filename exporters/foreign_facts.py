@@ -84,18 +84,19 @@ _RANGE_JOIN_RE = re.compile(
     r"^\s*(?:-|–|—|to|until|till|through|thru|and|->|→|~)\s*$", re.IGNORECASE
 )
 _START_CUE_RE = re.compile(
-    r"\b(?:began|begun|started|starting|beginning|commenced|occurred|first (?:noticed|seen"
-    r"|detected)|went down|since)\b[^.;:]{0,40}?$",
+    r"\b(?:began|begun|begins|started|starting|starts|beginning|commenced|occurred"
+    r"|first (?:noticed|seen|detected)|went down|since)\b",
     re.IGNORECASE,
 )
 _END_CUE_RE = re.compile(
-    r"\b(?:resolved|restored|recovered|ended|fixed|mitigated|back online|back up|until"
-    r"|was over)\b[^.;:]{0,40}?$",
+    r"\b(?:resolved|restored|recovered|ended|ending|ends|fixed|mitigated|back online|back up"
+    r"|until|till|through|was over)\b",
     re.IGNORECASE,
 )
 _NOISE_RE = re.compile(r"[*_`()\[\],]")
 _OFFSET_RE = re.compile(
     r"(?<![A-Za-z])Z\b|[+-][0-9]{2}:?[0-9]{2}\b|\bapprox(?:imately)?\.?|\babout\b"
+    r"|\b(?:on|of|the)\b"  # "from 11 PM on March 3 until 2 AM": the date's own words
 )
 
 
@@ -221,15 +222,22 @@ def _range_moments(text: str, order: int) -> list[Moment]:
     return []
 
 
+def _cue_role(before: str) -> str | None:
+    """ "start" or "end" by the cue word nearest before a time ("starting at noon and ending
+    at 12:45": 12:45 is the end), within the same clause and 40 characters."""
+    clause = re.split(r"[.;:]", before)[-1]
+    best: tuple[int, str] | None = None
+    for role, pattern in (("start", _START_CUE_RE), ("end", _END_CUE_RE)):
+        for match in pattern.finditer(clause):
+            if len(clause) - match.end() <= 40 and (best is None or match.start() > best[0]):
+                best = (match.start(), role)
+    return best[1] if best else None
+
+
 def _sentence_moments(text: str, order: int) -> list[Moment]:
     found: list[Moment] = []
     for clock in find_clock_times(text):
-        before = text[max(0, clock.start - 60) : clock.start]
-        role = None
-        if _START_CUE_RE.search(before):
-            role = "start"
-        elif _END_CUE_RE.search(before):
-            role = "end"
+        role = _cue_role(text[max(0, clock.start - 60) : clock.start])
         if role is None:
             continue
         found.append(

@@ -23,6 +23,7 @@ _TIME_RE = re.compile(
     r"(?![0-9])(?:\s?(?P<ap>[AaPp])\.?[Mm]\b\.?|\s?(?:HRS|Hrs|hrs)\b)?"
     r"|(?P<bh>1[0-2]|0?[1-9])\s?(?P<bap>[AaPp])\.?[Mm]\b\.?"
     r"|(?P<mh>[01][0-9]|2[0-3])(?P<mm>[0-5][0-9])\s?(?:HRS|Hrs|hrs|H)\b"
+    r"|(?:12\s)?(?P<word>[Nn]oon|[Mm]idday|[Mm]idnight)\b"
     r")",
     re.ASCII,
 )
@@ -80,6 +81,9 @@ def _clock_from(match: re.Match[str]) -> ClockTime:
             match.start(),
             match.end(),
         )
+    if match.group("word"):
+        noon = match.group("word").lower() != "midnight"
+        return ClockTime(12, 0, 0, "pm" if noon else "am", match.start(), match.end())
     return ClockTime(
         int(match.group("mh")), int(match.group("mm")), 0, None, match.start(), match.end()
     )
@@ -88,8 +92,11 @@ def _clock_from(match: re.Match[str]) -> ClockTime:
 _DIGIT_RE = re.compile(r"[0-9]")
 
 
+_CLOCK_HINT_RE = re.compile(r"[0-9]|noon|midday|midnight", re.IGNORECASE)
+
+
 def find_clock_times(text: str) -> list[ClockTime]:
-    if not _DIGIT_RE.search(text):
+    if not _CLOCK_HINT_RE.search(text):
         return []
     return [_clock_from(m) for m in _TIME_RE.finditer(text)]
 

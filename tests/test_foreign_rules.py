@@ -306,6 +306,42 @@ def test_times_written_with_an_h_at_the_start_of_an_entry() -> None:
     assert leading_stamp("2h30m later the alert cleared") is None
 
 
+def test_the_nearest_cue_word_gives_a_time_its_role() -> None:
+    result = read(
+        """\
+        # Video outage
+
+        ## Issue summary
+
+        On 2024-02-12, starting at noon and ending at 12:45 PM (UTC), playback failed.
+        """
+    )
+    assert result.record.fields["started_at"] == datetime(2024, 2, 12, 12, 0, tzinfo=UTC)
+    assert duration(result.record) == 45
+
+
+@pytest.mark.parametrize(
+    ("text", "hour"), [("Midnight: cron jobs start", 0), ("12 noon - first alert", 12)]
+)
+def test_noon_and_midnight_are_times(text: str, hour: int) -> None:
+    stamp = leading_stamp(text)
+    assert stamp is not None and stamp.clock is not None
+    assert stamp.clock.hour24() == hour
+
+
+def test_an_end_earlier_in_the_day_than_the_start_is_the_next_day() -> None:
+    record = read(
+        """\
+        Replication lag took down the API
+
+        Duration: from 11 PM on March 3, 2024 until 2 AM the next day (East Africa Time)
+        """
+    ).record
+    assert record.fields["resolved_at"] == datetime(2024, 3, 3, 23, 0, tzinfo=UTC)
+    assert duration(record) == 180
+    assert warned(record, "earlier in the day", "next day")
+
+
 # --------------------------------------------------------------------------- durations
 
 
