@@ -551,21 +551,21 @@ def export(context: Context, ref: str, fmt: str, output: Path | None) -> None:
 @pass_ctx
 def import_cmd(context: Context, paths: Sequence[Path], dry_run: bool, as_json: bool) -> None:
     """Import postmortems (files or folders of Markdown)."""
-    from exporters.importing import collect_files, import_paths, preview_paths
+    from exporters.importing import collect_files, import_paths, preview_line, preview_paths
 
     files = collect_files(paths)
     if not files:
         fail("no Markdown or text files found in " + ", ".join(str(p) for p in paths))
     if dry_run:
-        previews = preview_paths(files)
+        previews = preview_paths(files, now=context.now())
         if as_json:
             click.echo(json.dumps(previews, indent=2, ensure_ascii=False))
         else:
             for p in previews:
-                click.echo(
-                    f"{p['file']}: {p['format']}, {len(p['timeline'])} entries, "
-                    f"{len(p['action_items'])} action items, {len(p['warnings'])} warnings"
-                )
+                click.echo(preview_line(p))
+        unreadable = [p for p in previews if p.get("error")]
+        if unreadable:
+            fail(f"{len(unreadable)} of {len(previews)} files could not be read (see above)")
         return
     results = import_paths(context.store, files)
     failed = [r for r in results if r.error]
