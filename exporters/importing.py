@@ -38,7 +38,7 @@ class ImportResult:
     action_items: int = 0
     warnings: list[str] = field(default_factory=list)
     error: str | None = None
-    skipped: bool = False  # already in the workbook: same title, same start
+    skipped: str | None = None  # why the file was left out, when it was
 
     def summary_line(self) -> str:
         from models.timeparse import format_duration
@@ -46,7 +46,9 @@ class ImportResult:
         if self.error:
             return f"{self.file}: error: {self.error}"
         if self.skipped:
-            return f"{self.slug}  already in the workbook, skipped ({self.file})"
+            return f"{self.slug or self.file}  skipped: {self.skipped}" + (
+                f" ({self.file})" if self.slug else ""
+            )
         return (
             f"{self.slug}  {format_duration(self.duration_minutes)}  "
             f"{self.entries} entries  {self.action_items} action items  "
@@ -104,6 +106,23 @@ def read_text(text: str, path: Path) -> ReadDocument:
     return ReadDocument(path, "foreign", record, result.stated_duration_minutes)
 
 
+ALREADY_THERE = "already in the workbook"
+NOT_A_POSTMORTEM = "nothing in it reads as an incident (no times, no action items)"
+
+
+def is_empty(document: ReadDocument) -> bool:
+    """A foreign document with no timeline, no start or end and no action items: a README
+    or notes file that happens to sit in the folder, not a postmortem."""
+    record = document.record
+    return (
+        document.format == "foreign"
+        and not record.entries
+        and not record.action_items
+        and record.fields.get("started_at") is None
+        and record.fields.get("resolved_at") is None
+    )
+
+
 def record_metrics(record: IncidentRecord, *, now: datetime) -> IncidentMetrics:
     """The metrics a record will have once stored, computed without a database."""
     incident = Incident(
@@ -157,7 +176,11 @@ def preview(document: ReadDocument, *, now: datetime) -> dict[str, Any]:
             )
         },
         "sections": {name: fields[name] for name in NARRATIVE_FIELDS if fields.get(name)},
-        "warnings": [*record.warnings, *metrics.warnings],
+        "warnings": (
+            [f"Not imported: {NOT_A_POSTMORTEM}."]
+            if is_empty(document)
+            else [*record.warnings, *metrics.warnings]
+        ),
     }
 
 
@@ -205,7 +228,10 @@ def import_paths(store: Store, files: Sequence[Path]) -> list[ImportResult]:
             fields = document.record.fields
             identity = _identity(fields.get("title"), fields.get("started_at"))
             if identity[1] is not None and identity in known:
-                results.append(ImportResult(path, slug=known[identity], skipped=True))
+                results.append(ImportResult(path, slug=known[identity], skipped=ALREADY_THERE))
+                continue
+            if is_empty(document):
+                results.append(ImportResult(path, skipped=NOT_A_POSTMORTEM))
                 continue
             incident = store.import_record(document.record)
         except (ValueError, OSError) as exc:

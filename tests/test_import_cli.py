@@ -81,7 +81,7 @@ def test_importing_the_same_folder_again_skips_what_is_already_there(
     succeeded(workbook(db, "import", str(folder)))
     shutil.copy(HELD_OUT / "h04_blog_midnight.md", folder / "dns.md")
     out = succeeded(workbook(db, "import", str(folder)))
-    assert out.count("already in the workbook, skipped") == 3
+    assert out.count("skipped: already in the workbook") == 3
     assert "partial-dns-resolution-failures-in-frankfurt" in out
     assert len(listed(db)) == 4
 
@@ -126,7 +126,19 @@ def test_dry_run_text_names_each_file_with_its_figures(db: Path, folder: Path) -
 def test_import_json_reports_slugs_and_counts(db: Path, folder: Path) -> None:
     results = json.loads(succeeded(workbook(db, "import", str(folder), "--json")))
     assert [r["entries"] for r in results] == [8, 8, 8]
-    assert all(r["error"] is None and not r["skipped"] for r in results)
+    assert all(r["error"] is None and r["skipped"] is None for r in results)
+
+
+def test_a_readme_among_the_postmortems_is_left_out(db: Path, folder: Path) -> None:
+    (folder / "README.md").write_text("# Our postmortems\n\nOne file per incident.\n")
+    previews = json.loads(succeeded(workbook(db, "import", str(folder), "--dry-run", "--json")))
+    readme = next(p for p in previews if p["file"].endswith("README.md"))
+    assert readme["warnings"] == [
+        "Not imported: nothing in it reads as an incident (no times, no action items)."
+    ]
+    out = succeeded(workbook(db, "import", str(folder)))
+    assert f"{folder / 'README.md'}  skipped: nothing in it reads as an incident" in out
+    assert len(listed(db)) == 3
 
 
 def test_an_unreadable_file_fails_the_dry_run_too_but_the_others_are_shown(
