@@ -580,6 +580,28 @@ def import_cmd(context: Context, paths: Sequence[Path], dry_run: bool, as_json: 
 
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option("--since", metavar="DATE", help="Only incidents that started on or after DATE.")
+@click.option("--severity", metavar="SEV-n", help="Only incidents of this severity.")
+@pass_ctx
+def stats(context: Context, as_json: bool, since: str | None, severity: str | None) -> None:
+    """Figures across incidents: durations, detection, false leads, open action items."""
+    from models.stats import compute_stats, parse_severity, parse_since, render_text
+
+    since_day = parse_since(since) if since is not None else None
+    wanted = parse_severity(severity) if severity is not None else None
+    figures = compute_stats(
+        context.store.all_snapshots(), now=context.now(), since=since_day, severity=wanted
+    )
+    if as_json:
+        click.echo(json.dumps(figures.as_dict(), indent=2, ensure_ascii=False))
+        return
+    from exporters.plain_text import visible
+
+    click.echo(render_text(figures, escape=visible), nl=False)
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @pass_ctx
 def config(context: Context, as_json: bool) -> None:
     """Print the effective settings and where each came from."""
