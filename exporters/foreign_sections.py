@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -424,6 +424,7 @@ def heading_words(text: str) -> str:
     return " ".join(cleaned.split())
 
 
+@lru_cache(maxsize=4096)  # the same short lines ("Timeline", "Summary") come back often
 def classify_heading(text: str, *, first: bool = False) -> str | None:
     """The kind of section a heading opens, or None.
 
