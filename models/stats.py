@@ -26,7 +26,7 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any, Final, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from models.metrics import IncidentMetrics, compute_metrics
+from models.metrics import IncidentLike, IncidentMetrics, compute_metrics
 from models.timeparse import format_duration
 from models.vocabulary import OPEN_ACTION_STATUSES, SEVERITIES, normalize_severity
 
@@ -58,25 +58,15 @@ class StatsError(ValueError):
     """A filter that cannot be used as typed; the message says what to type."""
 
 
-class _IncidentLike(Protocol):
+class _IncidentLike(IncidentLike, Protocol):
+    """What the figures read from an incident, beyond what its metrics need."""
+
     @property
     def id(self) -> int | None: ...
     @property
     def severity(self) -> str: ...
     @property
     def timezone(self) -> str: ...
-    @property
-    def started_at(self) -> datetime | None: ...
-    @property
-    def resolved_at(self) -> datetime | None: ...
-    @property
-    def users_affected_pct(self) -> float | None: ...
-    @property
-    def users_affected(self) -> int | None: ...
-    @property
-    def slo_target_pct(self) -> float | None: ...
-    @property
-    def slo_window_days(self) -> int | None: ...
     @property
     def created_at(self) -> datetime: ...
 
