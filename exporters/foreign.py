@@ -43,16 +43,18 @@ from exporters.foreign_sections import (
 from exporters.foreign_timeline import (
     RawEntry,
     collect_raw_entries,
+    place_clock,
+    place_entries,
+)
+from exporters.foreign_times import DateHit, day_first_reading, find_dates
+from exporters.foreign_words import (
     infer_tags,
     is_end_marker,
     is_start_marker,
-    place_clock,
-    place_entries,
-    resolve_day,
+    shows_closure,
     shows_impact,
     shows_resolution,
 )
-from exporters.foreign_times import DateHit, day_first_reading, find_dates
 from exporters.foreign_zones import ZoneHit, find_zone, summer_time_mismatch, zone_info
 from models.record import EntryRecord, IncidentRecord
 from models.timeparse import format_duration
@@ -103,6 +105,29 @@ class _Choice:
 
 # Non-breaking hyphens and spaces read as their plain forms (SEV‑1, 2025‑05‑20, 10 AM).
 _SPACES = str.maketrans({"\u2010": "-", "\u2011": "-", "\u00a0": " ", "\u202f": " "})
+
+
+def _latest_not_after(month: int, dom: int, reference: date) -> date | None:
+    """``March 14`` as the last such day on or before ``reference``: an incident is written
+    up after it happens."""
+    for year in (reference.year, reference.year - 1):
+        try:
+            day = date(year, month, dom)
+        except ValueError:
+            continue
+        if day <= reference:
+            return day
+    return None
+
+
+def _same_local_day(a: datetime, b: datetime) -> bool:
+    return a.astimezone(b.tzinfo).date() == b.date()
+
+
+def _next_day(at: datetime) -> datetime:
+    """The same wall-clock time a day later (DST-safe: days are added in local time)."""
+    local = at.replace(tzinfo=None) + timedelta(days=1)
+    return local.replace(tzinfo=at.tzinfo)
 
 
 def _close(a: datetime, b: datetime) -> bool:
@@ -217,21 +242,31 @@ class _Reader:
         for moment in starts:
             if moment.day and moment.day.day:
                 return self._day(moment.day, day_first)
-        for key in ("date", "incident_date", "incident date", "started"):
+        for key in ("incident_date", "incident date", "started"):
             hits = [d for d in find_dates(doc.front_matter.get(key, "")) if d.day]
             if hits:
                 return self._day(hits[0], day_first)
+        # A front matter "date" is often the day the post went up, not the incident's.
+        written: date | None = None
+        hits = [d for d in find_dates(doc.front_matter.get("date", "")) if d.day]
+        if hits:
+            written = self._day(hits[0], day_first)
+        reference = written or self.today
         for unit in doc.units:
             if unit.kind == "code":
                 continue
             for hit in find_dates(URL_RE.sub(" ", unit.text)):
-                partial = resolve_day(hit, self.today.year)
+                partial = _latest_not_after(hit.month, hit.dom, reference)
                 if partial is not None:
+                    since = "the date of the document" if written else "the day of the import"
                     self.warnings.append(
                         f"The document gives dates without a year; {partial.strftime('%B')} "
-                        f"{partial.day} is taken to be in {partial.year}."
+                        f"{partial.day} is taken to be in {partial.year}, the latest such day "
+                        f"not after {since}."
                     )
                     return partial
+        if written is not None:
+            return written
         self.warnings.append(
             "The document gives no date for the incident; its times are placed on "
             f"{self.today.isoformat()}, the day of the import."
@@ -498,6 +533,14 @@ class _Reader:
             )
             if not later(at) and undated and after is not None:
                 at = at + timedelta(days=1)
+            elif not later(at) and after is not None and _same_local_day(at, after):
+                # "from 11 PM on March 3 until 2 AM": the end is on the next day.
+                self.warnings.append(
+                    f"The end stated by {moment.source} ({at.strftime('%H:%M')}) is earlier in "
+                    f"the day than the start ({after.strftime('%H:%M')}); it is read as the "
+                    "next day."
+                )
+                at = _next_day(at)
             if later(at):
                 others = [m for m in strong[1:] if m.priority <= PRIORITY_RANGE and m is not moment]
                 for other in others:
@@ -522,6 +565,11 @@ class _Reader:
                 if shows_resolution(texts[index]) and later(entries[index].at):
                     return _Choice(
                         entries[index].at, "the last timeline entry showing recovery", index
+                    )
+            for index in range(len(texts) - 1, -1, -1):
+                if shows_closure(texts[index]) and later(entries[index].at):
+                    return _Choice(
+                        entries[index].at, "the timeline entry closing the incident", index
                     )
             if later(entries[-1].at):
                 return _Choice(entries[-1].at, "the latest timeline entry", len(entries) - 1)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from exporters.foreign_sections import Document, Unit, split_label
+from exporters.foreign_sections import STATUS_LINE_RE, Document, Unit, split_label
 from exporters.foreign_timeline import is_placeholder
 from models.record import ActionRecord
 
@@ -307,6 +307,9 @@ def collect_actions(doc: Document) -> list[ActionRecord]:
                 box = re.match(r"\s*\[([ xX✓✔])\]", unit.text)
                 checked = None if box is None else box.group(1) != " "
                 structured.append(_Candidate(unit.text[bullet.end() :], checked=checked))
+                continue
+            if STATUS_LINE_RE.match(unit.text):
+                structured.append(_Candidate(unit.text))
                 continue
             if not under_heading_item:
                 loose.append(unit)

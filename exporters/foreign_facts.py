@@ -12,7 +12,7 @@ import itertools
 import re
 from dataclasses import dataclass
 
-from exporters.foreign_sections import SUMMARY_LIKE, Document, Unit, split_label
+from exporters.foreign_sections import SUMMARY_LIKE, Document, prose_runs, split_label
 from exporters.foreign_times import (
     ClockTime,
     DateHit,
@@ -53,11 +53,17 @@ _START_LABEL_RE = re.compile(
 )
 _END_LABEL_RE = re.compile(
     r"^(?:(?:impact|incident|outage|issue|downtime|disruption|problem|event)\s+)?"
-    r"(?:end(?:ed)?|resolved|fixed|recovered|restored|mitigated|over)"
+    r"(?:end(?:ed)?|resolved|recovered|restored|over)"
     r"(?:\s+(?:time|at|date|on|date/time))?$"
     r"|^end (?:time|date)$|^(?:resolution|recovery|restoration) time$|^(?:until|to)$"
     r"|^end of (?:the )?(?:impact|incident|outage|downtime|disruption)$"
-    r"|^(?:time )?(?:resolved|fixed|restored|recovered)(?: at)?$",
+    r"|^(?:time )?(?:resolved|restored|recovered)(?: at)?$",
+    re.IGNORECASE,
+)
+# "Mitigated:" and "Fixed:" often come before the impact is fully over ("Resolved:" later).
+_SOFT_END_LABEL_RE = re.compile(
+    r"^(?:(?:impact|incident|outage|issue|problem)\s+)?(?:time )?(?:mitigated|fixed)"
+    r"(?:\s+(?:time|at|date|on))?$|^(?:mitigation|fix) time$",
     re.IGNORECASE,
 )
 _WEAK_START_LABEL_RE = re.compile(
@@ -78,18 +84,19 @@ _RANGE_JOIN_RE = re.compile(
     r"^\s*(?:-|–|—|to|until|till|through|thru|and|->|→|~)\s*$", re.IGNORECASE
 )
 _START_CUE_RE = re.compile(
-    r"\b(?:began|begun|started|starting|beginning|commenced|occurred|first (?:noticed|seen"
-    r"|detected)|went down|since)\b[^.;:]{0,40}?$",
+    r"\b(?:began|begun|begins|started|starting|starts|beginning|commenced|occurred"
+    r"|first (?:noticed|seen|detected)|went down|since)\b",
     re.IGNORECASE,
 )
 _END_CUE_RE = re.compile(
-    r"\b(?:resolved|restored|recovered|ended|fixed|mitigated|back online|back up|until"
-    r"|was over)\b[^.;:]{0,40}?$",
+    r"\b(?:resolved|restored|recovered|ended|ending|ends|fixed|mitigated|back online|back up"
+    r"|until|till|through|was over)\b",
     re.IGNORECASE,
 )
 _NOISE_RE = re.compile(r"[*_`()\[\],]")
 _OFFSET_RE = re.compile(
     r"(?<![A-Za-z])Z\b|[+-][0-9]{2}:?[0-9]{2}\b|\bapprox(?:imately)?\.?|\babout\b"
+    r"|\b(?:on|of|the)\b"  # "from 11 PM on March 3 until 2 AM": the date's own words
 )
 
 
@@ -134,6 +141,18 @@ def _moment_from_value(
 _NEXT_LABEL_RE = re.compile(r"\s*[,;|]\s*(?=[A-Z][A-Za-z /]{1,30}:\s)")
 
 
+def _single_body_row(doc: Document, order: int) -> bool:
+    """Whether the row at ``order`` is the only body row of its table."""
+    before = doc.units[order - 1] if order > 0 else None
+    after = doc.units[order + 1] if order + 1 < len(doc.units) else None
+    return (
+        before is not None
+        and before.kind == "row"
+        and before.header
+        and not (after is not None and after.kind == "row" and not after.header)
+    )
+
+
 def _labelled_values(
     doc: Document, skip: frozenset[int] = frozenset()
 ) -> list[tuple[str, str, int]]:
@@ -144,13 +163,24 @@ def _labelled_values(
     found: list[tuple[str, str, int]] = [
         (key, value, -1) for key, value in doc.front_matter.items() if value
     ]
+    header: tuple[str, ...] = ()
     for order, unit in enumerate(doc.units):
+        if unit.kind == "row" and unit.header:
+            header = unit.cells
+            continue
+        if unit.kind != "row":
+            header = ()
         if order in skip:
             continue
-        if unit.kind == "row" and not unit.header:
+        if unit.kind == "row":
             cells = [c for c in unit.cells if c.strip()]
             if len(cells) >= 2 and len(cells[0].split()) <= 6:
                 found.append((cells[0].strip(" *_`:"), " ".join(cells[1:]), order))
+            if header and _single_body_row(doc, order):
+                # | Start | End | Duration | over one row of values: a field per column.
+                for name, value in zip(header, unit.cells, strict=False):
+                    if name.strip() and value.strip() and len(name.split()) <= 6:
+                        found.append((name.strip(" *_`:"), value.strip(), order))
         elif unit.kind == "line" and unit.section != "timeline":
             for part in _NEXT_LABEL_RE.split(unit.text):
                 label = split_label(part)
@@ -159,8 +189,7 @@ def _labelled_values(
     return found
 
 
-def _range_moments(unit: Unit, order: int) -> list[Moment]:
-    text = unit.text
+def _range_moments(text: str, order: int) -> list[Moment]:
     clocks = find_clock_times(text)
     for first, second in itertools.pairwise(clocks):
         between = text[first.end : second.start]
@@ -193,16 +222,22 @@ def _range_moments(unit: Unit, order: int) -> list[Moment]:
     return []
 
 
-def _sentence_moments(unit: Unit, order: int) -> list[Moment]:
+def _cue_role(before: str) -> str | None:
+    """ "start" or "end" by the cue word nearest before a time ("starting at noon and ending
+    at 12:45": 12:45 is the end), within the same clause and 40 characters."""
+    clause = re.split(r"[.;:]", before)[-1]
+    best: tuple[int, str] | None = None
+    for role, pattern in (("start", _START_CUE_RE), ("end", _END_CUE_RE)):
+        for match in pattern.finditer(clause):
+            if len(clause) - match.end() <= 40 and (best is None or match.start() > best[0]):
+                best = (match.start(), role)
+    return best[1] if best else None
+
+
+def _sentence_moments(text: str, order: int) -> list[Moment]:
     found: list[Moment] = []
-    text = unit.text
     for clock in find_clock_times(text):
-        before = text[max(0, clock.start - 60) : clock.start]
-        role = None
-        if _START_CUE_RE.search(before):
-            role = "start"
-        elif _END_CUE_RE.search(before):
-            role = "end"
+        role = _cue_role(text[max(0, clock.start - 60) : clock.start])
         if role is None:
             continue
         found.append(
@@ -236,6 +271,8 @@ def find_moments(doc: Document, skip: frozenset[int] = frozenset()) -> list[Mome
             role, priority = "start", PRIORITY_FIELD
         elif _END_LABEL_RE.match(name):
             role, priority = "end", PRIORITY_FIELD
+        elif _SOFT_END_LABEL_RE.match(name):
+            role, priority = "end", PRIORITY_RANGE
         elif _WEAK_START_LABEL_RE.match(name):
             role, priority = "start", PRIORITY_WEAK_FIELD
         elif _WEAK_END_LABEL_RE.match(name):
@@ -245,13 +282,13 @@ def find_moments(doc: Document, skip: frozenset[int] = frozenset()) -> list[Mome
         moment = _moment_from_value(role, value, priority, f'the "{name}" field', order)
         if moment is not None:
             moments.append(moment)
-    for order, unit in enumerate(doc.units):
+    for order, unit, text in prose_runs(doc, skip):
         if unit.kind not in ("line", "row", "heading") or unit.section not in SUMMARY_LIKE:
             continue
         if order in skip:
             continue
-        ranged = _range_moments(unit, order)
-        moments.extend(ranged or _sentence_moments(unit, order))
+        ranged = _range_moments(text, order)
+        moments.extend(ranged or _sentence_moments(text, order))
     return moments
 
 
@@ -259,11 +296,25 @@ def find_moments(doc: Document, skip: frozenset[int] = frozenset()) -> list[Mome
 
 _DURATION_CUE_RE = re.compile(
     r"\b(?:lasted|lasting|last(?:s|ing)? for|duration|for|down|downtime|offline|unavailable"
-    r"|outage|within|period|total|nap|took us down)\b",
+    r"|outage|within|period|total)\b",
+    re.IGNORECASE,
+)
+# "lasted 2 hours", "for just under two hours": the words right before make it a duration.
+_DURATION_LEAD_RE = re.compile(
+    r"\b(?:lasted|lasting|lasts|last(?:ed)? for|for|took|taking|spanning|over a period of"
+    r"|a total of|in total)\s*$",
+    re.IGNORECASE,
+)
+# "a 2-hour outage", "55 minutes of downtime": the words right after make it one.
+_DURATION_TAIL_RE = re.compile(
+    r"^\s*(?:-?long\b|of (?:\w+ )?(?:downtime|outage|impact|disruption|degradation"
+    r"|unavailability|errors)\b|(?:outage|downtime|disruption|incident|impact)\b"
+    r"|in total\b|total\b)",
     re.IGNORECASE,
 )
 _NOT_DURATION_AFTER_RE = re.compile(
-    r"^\s*(?:before|after|earlier|later|ago|prior|of (?:sleep|delay)|each|per|every|sla)\b",
+    r"^\s*(?:before|after|earlier|later|ago|prior|of (?:sleep|delay)|each|per|every|sla|slo"
+    r"|timeout|ttl|interval|response time)\b",
     re.IGNORECASE,
 )
 
@@ -288,7 +339,7 @@ def find_stated_durations(doc: Document) -> list[StatedDuration]:
             ]
             if hits:
                 found.append(StatedDuration(hits[0], 1, f'the "{label}" field'))
-    for unit in doc.units:
+    for _, unit, text in prose_runs(doc):
         if unit.kind not in ("line", "heading") or unit.section in (
             "timeline",
             "went_well",
@@ -298,7 +349,6 @@ def find_stated_durations(doc: Document) -> list[StatedDuration]:
         label = split_label(unit.text)
         if label is not None and _DURATION_LABEL_RE.search(label[0]):
             continue  # already read as a field
-        text = unit.text
         summary_like = unit.section in SUMMARY_LIKE
         clocks = find_clock_times(text)
         for hit in find_durations(text):
@@ -306,7 +356,10 @@ def find_stated_durations(doc: Document) -> list[StatedDuration]:
                 continue  # "0030HRS" is a time of day, not thirty hours
             before = text[max(0, hit.start - 80) : hit.start]
             after = text[hit.end : hit.end + 20]
-            if _NOT_DURATION_AFTER_RE.match(after):
+            if hit.minutes < 1:
+                continue  # "a p99 of 8 seconds": a latency, never how long an outage lasted
+            led = bool(_DURATION_LEAD_RE.search(before))
+            if not led and _NOT_DURATION_AFTER_RE.match(after):
                 continue
             right_after_range = any(
                 0 <= hit.start - c.end <= 12 and "(" in text[c.end : hit.start] for c in clocks
@@ -315,8 +368,9 @@ def find_stated_durations(doc: Document) -> list[StatedDuration]:
                 found.append(StatedDuration(hit, 2, f'the sentence "{_short(text)}"'))
             elif (
                 hit.upper_bound
+                or led
                 or _DURATION_CUE_RE.search(before)
-                or _DURATION_CUE_RE.search(after[:12])
+                or _DURATION_TAIL_RE.match(after)
             ):
                 priority = 3 if summary_like else 4
                 found.append(StatedDuration(hit, priority, f'the sentence "{_short(text)}"'))
@@ -402,8 +456,8 @@ class ImpactNumbers:
 def find_impact_numbers(doc: Document) -> ImpactNumbers:
     numbers = ImpactNumbers()
     texts = [
-        u.text
-        for u in doc.units
+        text
+        for _, u, text in prose_runs(doc)
         if u.kind in ("line", "row") and u.section in SUMMARY_LIKE | {"impact"}
     ]
     for text in texts:

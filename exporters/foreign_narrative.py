@@ -1,8 +1,9 @@
 """Titles and narrative sections of a foreign postmortem.
 
 The title is the front matter's, else the first heading that is not generic (``README``,
-``0x19. Postmortem``), else a short first line, else the file name or the summary's first
-sentence. Narrative fields are the document's own Markdown, cut out by section.
+``0x19. Postmortem``), else a short first line that is not generic, else a ``Title:`` or
+``Incident:`` field, else a generic heading or first line, else the file name or the
+summary's first sentence. Narrative fields are the document's own Markdown, cut out by section.
 """
 
 from __future__ import annotations
@@ -10,16 +11,16 @@ from __future__ import annotations
 import re
 from pathlib import PurePath
 
-from exporters.foreign_sections import Document, Unit, heading_words, split_label
+from exporters.foreign_sections import (
+    GENERIC_TITLE_RE,
+    Document,
+    Unit,
+    heading_words,
+    split_label,
+)
 
 # --------------------------------------------------------------------------- titles
 
-_GENERIC_TITLE_RE = re.compile(
-    r"^(?:readme|post[- ]?mortem|postmortem report|post[- ]?mortem report|incident report"
-    r"|incident post[- ]?mortem|report|untitled|template|0x[0-9a-f]{1,4}[.\- _]*post[- ]?mortem"
-    r"|incident|outage)$",
-    re.IGNORECASE,
-)
 _META_LABELS = frozenset(
     {
         "status",
@@ -56,11 +57,34 @@ def title_from_filename(filename: str) -> str | None:
         return None
     stem = PurePath(filename).stem
     words = " ".join(re.sub(r"[_\-]+", " ", stem).split())
-    if not re.search(r"[A-Za-z]{3}", words) or _GENERIC_TITLE_RE.match(words):
+    if not re.search(r"[A-Za-z]{3}", words) or GENERIC_TITLE_RE.match(words):
         return None
     if re.fullmatch(r"[0-9a-f ]+", words):
         return None
     return words
+
+
+_TITLE_FIELD_RE = re.compile(
+    r"^(?:(?:incident|outage|event) )?(?:title|name)$|^(?:incident|outage|subject|event)$",
+    re.IGNORECASE,
+)
+
+
+def _title_field(doc: Document) -> str | None:
+    """``Incident: Orders stuck in picking`` or ``| Title | ... |`` near the top."""
+    for unit in doc.units[:15]:
+        if unit.kind == "row" and not unit.header:
+            cells = [c for c in unit.cells if c.strip()]
+            pair = (cells[0], " ".join(cells[1:])) if len(cells) >= 2 else None
+        elif unit.kind == "line":
+            pair = split_label(unit.text)
+        else:
+            continue
+        if pair is not None and pair[1] and _TITLE_FIELD_RE.match(heading_words(pair[0])):
+            cleaned = clean_title(pair[1])
+            if cleaned:
+                return cleaned
+    return None
 
 
 def choose_title(doc: Document, filename: str) -> str:
@@ -78,15 +102,27 @@ def choose_title(doc: Document, filename: str) -> str:
                     return cleaned
     for unit in title_headings:
         cleaned = clean_title(unit.text)
-        if cleaned and not _GENERIC_TITLE_RE.match(cleaned):
+        if cleaned and not GENERIC_TITLE_RE.match(cleaned):
             return cleaned
     first = doc.units[0] if doc.units else None
     if first is not None and first.kind == "line" and len(first.text) <= 150:
         label = split_label(first.text)
         meta = label is not None and heading_words(label[0]).lower() in _META_LABELS
         cleaned = clean_title(first.text)
-        if cleaned and not meta and not first.text.rstrip().endswith("."):
+        if (
+            cleaned
+            and not meta
+            and not first.text.rstrip().endswith(".")
+            and not GENERIC_TITLE_RE.match(cleaned)
+        ):
             return cleaned
+    from_field = _title_field(doc)
+    if from_field:
+        return from_field
+    if first is not None and first.kind == "line" and first.pseudo:
+        cleaned = clean_title(first.text)
+        if cleaned:
+            return cleaned  # "INCIDENT REPORT": generic, but what the writer put on top
     for unit in title_headings:
         cleaned = clean_title(unit.text)
         if cleaned:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -110,6 +110,10 @@ def _inline_lines(token: Token) -> list[tuple[str, bool, bool, int]]:
                 link_text[-1].append(piece)
             else:
                 lines[-1].add(piece, emph > 0)
+        elif kind == "softbreak" and emph > 0:
+            # A bold or italic span wrapped onto the next line is still one line of text.
+            offset += 1
+            lines[-1].add(" ", True)
         elif kind in ("softbreak", "hardbreak"):
             offset += 1
             lines.append(_Line())
@@ -119,8 +123,8 @@ def _inline_lines(token: Token) -> list[tuple[str, bool, bool, int]]:
                 lines.append(_Line())
                 offsets.append(offset)
             elif not _KNOWN_TAG_RE.match(child.content):
-                # <START OF OUTAGE> is text that happens to look like a tag.
-                lines[-1].add(child.content, emph > 0)
+                # <START OF OUTAGE> is text that happens to look like a tag (maybe wrapped).
+                lines[-1].add(" ".join(child.content.split()), emph > 0)
         elif kind in ("strong_open", "em_open"):
             emph += 1
         elif kind in ("strong_close", "em_close"):
@@ -347,7 +351,9 @@ _SECTION_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"\baction ?items?\b|\bactions?\b|\bfollow[- ]?ups?\b|\bnext steps\b|\bcorrective\b"
             r"|\bpreventa?tive\b|\bprevention\b|\bremediation\b|\bto[- ]?dos?\b|\btasks?\b"
             r"|\bimprovements?\b|\brecommendations?\b|\bgoing forward\b|\bfuture work\b"
-            r"|\bmeasures\b",
+            r"|\bmeasures\b|\bwhat we(?:'re|'ll| are| will| plan to)?(?: going to)? (?:do|doing"
+            r"|change|changing|fix|fixing|improve|improving)\b|\bchanges we\b"
+            r"|\bwhat(?:'s| is| comes) next\b",
         ),
         ("lessons", r"\blessons?\b|\blearn(?:ed|ings?|t)\b|\btakeaways?\b|\breflections?\b"),
         ("trigger", r"\btrigger"),
@@ -385,6 +391,22 @@ _SECTION_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 
 SUMMARY_LIKE = frozenset({"preamble", "title", "summary", "impact", "keyinfo"})
 
+# A title that names the kind of document rather than the incident, possibly with a course,
+# task or ticket code around it: "Postmortem", "0x19. Postmortem", "Task 3 - Incident report".
+_CODE = (
+    r"(?:(?:task|project|lab|exercise|assignment|week|day|module|part|ticket)\s*)?"
+    r"(?:#?[0-9][0-9a-z.]*|0x[0-9a-f]+|[a-z]{1,6}-?[0-9]+)"
+)
+_GENERIC = (
+    r"(?:readme|post[- ]?mortem(?: report| review| analysis)?|incident report"
+    r"|incident post[- ]?mortem|post[- ]?incident (?:review|report|analysis)|report|untitled"
+    r"|template|incident|outage|outage report|rca|root cause analysis|incident review"
+    r"|incident summary|service disruption)"
+)
+GENERIC_TITLE_RE = re.compile(
+    rf"^(?:{_CODE}[.\-_:\s]*)?{_GENERIC}(?:[.\-_:\s]*{_CODE})?$", re.IGNORECASE
+)
+
 _NUMBERING_RE = re.compile(r"^(?:[0-9]{1,2}|[ivxIVX]{1,4}|[a-zA-Z])[.)]\s+")
 
 
@@ -402,14 +424,29 @@ def heading_words(text: str) -> str:
     return " ".join(cleaned.split())
 
 
-def classify_heading(text: str) -> str | None:
+@lru_cache(maxsize=4096)  # the same short lines ("Timeline", "Summary") come back often
+def classify_heading(text: str, *, first: bool = False) -> str | None:
+    """The kind of section a heading opens, or None.
+
+    ``first`` is for the document's first heading, which is usually its title: there a
+    section word counts only when it leads a short heading (``Summary``, ``Root cause and
+    resolution``), not when it sits inside a sentence (``Partial DNS resolution failures
+    in Frankfurt``) or after a generic label (``Incident report: uploads failing``).
+    """
     if len(text) > 160:
         return None
     words = heading_words(text)
     if not words or len(words) > 120:
         return None
+    if first:
+        label = split_label(words)
+        if label is not None and label[1] and GENERIC_TITLE_RE.match(label[0]):
+            return None
     for kind, pattern in _SECTION_PATTERNS:
-        if pattern.search(words):
+        match = pattern.search(words)
+        if match:
+            if first and len(words.split()) > 4 and len(words[: match.start()].split()) > 1:
+                continue
             return kind
     return None
 
@@ -423,13 +460,23 @@ def _letters(text: str) -> str:
     return "".join(ch for ch in text if ch.isalpha())
 
 
+# A line led by its state (``TODO alert on lag``, ``Done: raise the threshold``) is an item,
+# even in a paragraph of plain-text notes, and never a heading.
+STATUS_LINE_RE = re.compile(
+    r"^\s*(?:TODO|TO DO|DONE|WIP|FIXME|OPEN|IN PROGRESS|WONTFIX|(?i:todo|done|open|wip)\s*:)"
+    r"(?=[\s:\-–—]+\w+\W+\w)"
+)
+
+
 def _is_pseudo_heading(unit: Unit, kind: str | None) -> bool:
     """Whether a line acts as a heading although Markdown reads it as text."""
     if unit.kind != "line" or unit.item is not None or unit.checked is not None:
         return False
     text = unit.text.strip()
-    if not text or len(text) > 100:
+    if not text or len(text) > 100 or STATUS_LINE_RE.match(text):
         return False
+    if unit.block_index > 0 and text[:1].islower():
+        return False  # the end of a hard-wrapped sentence ("recurrence and response times:")
     stamp = leading_stamp(text)
     if stamp is not None and (stamp.clock is not None or not stamp.rest):
         return False  # a timeline entry or a date line
@@ -459,10 +506,6 @@ def _is_pseudo_heading(unit: Unit, kind: str | None) -> bool:
     return ends == ":" and len(words) <= 5
 
 
-def _is_stamp_heading(text: str) -> bool:
-    return leading_stamp(text) is not None
-
-
 _LABEL_RE = re.compile(r"^(?P<label>[^:|]{2,60}?)\s*:\s*(?P<rest>.*)$")
 
 
@@ -485,22 +528,26 @@ def assign_sections(doc: Document) -> None:
     pseudo_kind: str | None = None
     block_override: tuple[int, str] | None = None
     seen_section = False
+    seen_heading = False
     for unit in doc.units:
         enclosing = stack[-1][1] if stack else "preamble"
         if unit.kind == "heading":
-            kind = classify_heading(unit.text)
-            if kind is None:
-                if _is_stamp_heading(unit.text) and any(k == "timeline" for _, k in stack):
-                    kind = "timeline"
-                    unit.heading_item = True
-                elif (
-                    stack
-                    and stack[-1][1] in ("actions", "lessons", "went_well", "went_wrong")
-                    and stack[-1][0] >= unit.level
-                    and unit.text.rstrip().endswith(":")
-                ):
-                    kind = stack[-1][1]
-                    unit.heading_item = True
+            kind = classify_heading(unit.text, first=not seen_heading)
+            seen_heading = True
+            in_timeline = any(k == "timeline" for _, k in stack)
+            stamp = leading_stamp(unit.text) if in_timeline and kind != "timeline" else None
+            if stamp is not None and (kind is None or stamp.clock is not None):
+                # "#### 10:31 UTC: service recovered" is an entry, whatever its words.
+                kind = "timeline"
+                unit.heading_item = True
+            elif kind is None and (
+                stack
+                and stack[-1][1] in ("actions", "lessons", "went_well", "went_wrong")
+                and stack[-1][0] >= unit.level
+                and unit.text.rstrip().endswith(":")
+            ):
+                kind = stack[-1][1]
+                unit.heading_item = True
             if not unit.heading_item:
                 while stack and stack[-1][0] >= unit.level:
                     stack.pop()
@@ -542,3 +589,32 @@ def assign_sections(doc: Document) -> None:
             unit.section = block_override[1]
         else:
             unit.section = pseudo_kind or enclosing
+
+
+def prose_runs(doc: Document, skip: frozenset[int] = frozenset()) -> list[tuple[int, Unit, str]]:
+    """(index, unit, text) for every unit, with a paragraph hard-wrapped over several lines
+    read as one text: "problems began at" / "11:05 AM." is one sentence. A line that is a
+    ``Label: value`` field, a pseudo-heading or a timeline entry (``skip``) stands alone."""
+    runs: list[tuple[int, Unit, str]] = []
+    last: Unit | None = None
+    for index, unit in enumerate(doc.units):
+        joins = (
+            last is not None
+            and runs
+            and unit.kind == "line"
+            and last.kind == "line"
+            and unit.block == last.block
+            and unit.item == last.item
+            and not unit.pseudo
+            and not last.pseudo
+            and index not in skip
+            and runs[-1][0] not in skip
+            and split_label(unit.text) is None
+        )
+        if joins:
+            first, head, text = runs[-1]
+            runs[-1] = (first, head, f"{text} {unit.text}")
+        else:
+            runs.append((index, unit, unit.text))
+        last = unit
+    return runs

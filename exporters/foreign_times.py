@@ -23,6 +23,7 @@ _TIME_RE = re.compile(
     r"(?![0-9])(?:\s?(?P<ap>[AaPp])\.?[Mm]\b\.?|\s?(?:HRS|Hrs|hrs)\b)?"
     r"|(?P<bh>1[0-2]|0?[1-9])\s?(?P<bap>[AaPp])\.?[Mm]\b\.?"
     r"|(?P<mh>[01][0-9]|2[0-3])(?P<mm>[0-5][0-9])\s?(?:HRS|Hrs|hrs|H)\b"
+    r"|(?:12\s)?(?P<word>[Nn]oon|[Mm]idday|[Mm]idnight)\b"
     r")",
     re.ASCII,
 )
@@ -80,6 +81,9 @@ def _clock_from(match: re.Match[str]) -> ClockTime:
             match.start(),
             match.end(),
         )
+    if match.group("word"):
+        noon = match.group("word").lower() != "midnight"
+        return ClockTime(12, 0, 0, "pm" if noon else "am", match.start(), match.end())
     return ClockTime(
         int(match.group("mh")), int(match.group("mm")), 0, None, match.start(), match.end()
     )
@@ -88,8 +92,11 @@ def _clock_from(match: re.Match[str]) -> ClockTime:
 _DIGIT_RE = re.compile(r"[0-9]")
 
 
+_CLOCK_HINT_RE = re.compile(r"[0-9]|noon|midday|midnight", re.IGNORECASE)
+
+
 def find_clock_times(text: str) -> list[ClockTime]:
-    if not _DIGIT_RE.search(text):
+    if not _CLOCK_HINT_RE.search(text):
         return []
     return [_clock_from(m) for m in _TIME_RE.finditer(text)]
 
@@ -349,10 +356,16 @@ class Stamp:
 
 
 _PREFIX_RE = re.compile(
-    r"(?:at|by|around|approx\.?|approximately|~|circa|ca\.)\s*(?=[0-9])", re.IGNORECASE
+    r"(?:at|by|around|approx\.?|approximately|~|circa|ca\.|from|(?P<between>between))\s*"
+    r"(?=[0-9])",
+    re.IGNORECASE,
 )
 _AFTER_DATE_RE = re.compile(r"[\s,*_`|/–—-]*(?:at\s+|@\s*)?")
 _RANGE_SEP_RE = re.compile(r"\s*(?:-|–|—|to|until|till|->|→)\s*", re.IGNORECASE)
+# "14h05" (common in French and other European write-ups), only where a line starts with
+# it: elsewhere "took 2h30" is a duration.
+_H_TIME_RE = re.compile(r"([01]?[0-9]|2[0-3])h([0-5][0-9])(?![0-9])(?!\s?m(?:in)?\b)")
+_BETWEEN_SEP_RE = re.compile(r"\s*(?:and|-|–|—)\s*", re.IGNORECASE)
 _AFTER_STAMP_RE = re.compile(r"[\s*_`~\])|.:,;>–—-]*")
 
 
@@ -365,8 +378,10 @@ def leading_stamp(text: str) -> Stamp | None:
     if pos >= n:
         return None
     prefix = _PREFIX_RE.match(text, pos)
+    between = False
     if prefix:
         pos = prefix.end()
+        between = prefix.group("between") is not None
     date_hit: DateHit | None = None
     date_match = _DATE_RE.match(text, pos)
     if date_match:
@@ -377,13 +392,20 @@ def leading_stamp(text: str) -> Stamp | None:
     until: ClockTime | None = None
     zone: ZoneHit | None = None
     clock_match = _TIME_RE.match(text, pos)
-    if clock_match:
+    h_match = None if clock_match else _H_TIME_RE.match(text, pos)
+    if h_match:
+        clock = ClockTime(int(h_match.group(1)), int(h_match.group(2)), 0, None, *h_match.span())
+        pos = h_match.end()
+        zone = zone_after(text, pos)
+        if zone:
+            pos = zone.end
+    elif clock_match:
         clock = _clock_from(clock_match)
         pos = clock_match.end()
         zone = zone_after(text, pos)
         if zone:
             pos = zone.end
-        range_sep = _RANGE_SEP_RE.match(text, pos)
+        range_sep = (_BETWEEN_SEP_RE if between else _RANGE_SEP_RE).match(text, pos)
         if range_sep:
             second = _TIME_RE.match(text, range_sep.end())
             if second:

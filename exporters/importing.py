@@ -38,12 +38,17 @@ class ImportResult:
     action_items: int = 0
     warnings: list[str] = field(default_factory=list)
     error: str | None = None
+    skipped: str | None = None  # why the file was left out, when it was
 
     def summary_line(self) -> str:
         from models.timeparse import format_duration
 
         if self.error:
             return f"{self.file}: error: {self.error}"
+        if self.skipped:
+            return f"{self.slug or self.file}  skipped: {self.skipped}" + (
+                f" ({self.file})" if self.slug else ""
+            )
         return (
             f"{self.slug}  {format_duration(self.duration_minutes)}  "
             f"{self.entries} entries  {self.action_items} action items  "
@@ -59,6 +64,7 @@ class ImportResult:
             "action_items": self.action_items,
             "warnings": self.warnings,
             "error": self.error,
+            "skipped": self.skipped,
         }
 
 
@@ -98,6 +104,23 @@ def read_text(text: str, path: Path) -> ReadDocument:
     record = result.record
     record.fields.setdefault("status", "published")
     return ReadDocument(path, "foreign", record, result.stated_duration_minutes)
+
+
+ALREADY_THERE = "already in the workbook"
+NOT_A_POSTMORTEM = "nothing in it reads as an incident (no times, no action items)"
+
+
+def is_empty(document: ReadDocument) -> bool:
+    """A foreign document with no timeline, no start or end and no action items: a README
+    or notes file that happens to sit in the folder, not a postmortem."""
+    record = document.record
+    return (
+        document.format == "foreign"
+        and not record.entries
+        and not record.action_items
+        and record.fields.get("started_at") is None
+        and record.fields.get("resolved_at") is None
+    )
 
 
 def record_metrics(record: IncidentRecord, *, now: datetime) -> IncidentMetrics:
@@ -153,7 +176,11 @@ def preview(document: ReadDocument, *, now: datetime) -> dict[str, Any]:
             )
         },
         "sections": {name: fields[name] for name in NARRATIVE_FIELDS if fields.get(name)},
-        "warnings": [*record.warnings, *metrics.warnings],
+        "warnings": (
+            [f"Not imported: {NOT_A_POSTMORTEM}."]
+            if is_empty(document)
+            else [*record.warnings, *metrics.warnings]
+        ),
     }
 
 
@@ -168,16 +195,49 @@ def preview_paths(files: Sequence[Path], *, now: datetime | None = None) -> list
     return out
 
 
+def preview_line(item: dict[str, Any]) -> str:
+    """One line of ``import --dry-run`` for a person."""
+    from models.timeparse import format_duration
+
+    if item.get("error"):
+        return f"{item['file']}: error: {item['error']}"
+    return (
+        f"{item['file']}: {item['format']}, {item['title']!r}, "
+        f"{format_duration(item['duration_minutes'])}, {len(item['timeline'])} entries, "
+        f"{len(item['action_items'])} action items, {len(item['warnings'])} warnings"
+    )
+
+
+def _identity(title: object, started_at: object) -> tuple[str, str | None]:
+    """What makes two incidents the same postmortem: the title and the impact start."""
+    start = started_at.astimezone(UTC).isoformat() if isinstance(started_at, datetime) else None
+    return (" ".join(str(title or "").split()).casefold(), start)
+
+
 def import_paths(store: Store, files: Sequence[Path]) -> list[ImportResult]:
-    """Store each document as an incident, one transaction per file."""
+    """Store each document as an incident, one transaction per file.
+
+    A document whose incident is already in the workbook (same title, same start) is
+    skipped, so importing a folder again after adding to it brings in only the new ones.
+    """
+    known = {_identity(i.title, i.started_at): i.slug for i in store.list_incidents()}
     results = []
     for path in files:
         try:
             document = read_document(path)
+            fields = document.record.fields
+            identity = _identity(fields.get("title"), fields.get("started_at"))
+            if identity[1] is not None and identity in known:
+                results.append(ImportResult(path, slug=known[identity], skipped=ALREADY_THERE))
+                continue
+            if is_empty(document):
+                results.append(ImportResult(path, skipped=NOT_A_POSTMORTEM))
+                continue
             incident = store.import_record(document.record)
         except (ValueError, OSError) as exc:
             results.append(ImportResult(path, error=str(exc)))
             continue
+        known[_identity(incident.title, incident.started_at)] = incident.slug
         metrics = record_metrics(document.record, now=store.clock())
         results.append(
             ImportResult(

@@ -42,3 +42,19 @@ def workbook_process(*args: str, env: dict[str, str] | None = None) -> Outcome:
         timeout=60,
     )
     return Outcome(proc.returncode, proc.stdout, proc.stderr)
+
+
+def succeeded(result: Outcome) -> str:
+    """The output of a command that must succeed silently on stderr."""
+    assert result.code == 0, (result.code, result.out, result.err)
+    assert result.err == ""
+    return result.out
+
+
+def failed_with(result: Outcome, fragment: str, code: int = 1) -> None:
+    """A command that must fail the way the guide says: one ``error: …`` line on stderr."""
+    assert result.code == code, (result.code, result.out, result.err)
+    lines = result.err.splitlines()
+    assert len(lines) == 1, result.err
+    assert lines[0].startswith("error: ") and fragment in lines[0], lines[0]
+    assert "Traceback" not in result.err

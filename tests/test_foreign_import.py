@@ -3,47 +3,28 @@ shared corpus of real postmortems (skipped when the folder is not there)."""
 
 from __future__ import annotations
 
-import json
 import time
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
-from textwrap import dedent
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from exporters.foreign import ForeignResult, read_foreign_markdown
+from exporters.foreign import read_foreign_markdown
 from exporters.foreign_times import find_dates, find_durations, leading_stamp
 from exporters.foreign_zones import find_zone
-from exporters.importing import record_metrics
 from models.record import IncidentRecord
-
-TODAY = date(2025, 1, 1)
-LATER = datetime(2030, 1, 1, tzinfo=UTC)
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-
-
-def read(text: str, **kwargs: object) -> ForeignResult:
-    return read_foreign_markdown(dedent(text), today=TODAY, strict=True, **kwargs)  # type: ignore[arg-type]
-
-
-def duration(record: IncidentRecord) -> float | None:
-    """The duration as the workbook itself computes it from the record."""
-    return record_metrics(record, now=LATER).duration_minutes
-
-
-def texts(record: IncidentRecord) -> list[str]:
-    return [e.text for e in record.entries]
-
-
-def tagged(record: IncidentRecord, tag: str) -> list[str]:
-    return [e.text for e in record.entries if tag in e.tags]
-
-
-def warned(record: IncidentRecord, *words: str) -> bool:
-    return any(all(w.lower() in message.lower() for w in words) for message in record.warnings)
-
+from tests.foreign_helpers import (
+    HELD_OUT,
+    SHARED,
+    TODAY,
+    duration,
+    read,
+    score_manifest,
+    tagged,
+    texts,
+    warned,
+)
 
 # --------------------------------------------------------------------------- titles
 
@@ -1031,36 +1012,25 @@ def test_leading_stamp_needs_a_time_or_date_at_the_start() -> None:
 # --------------------------------------------------------------------------- shared documents
 
 
-def _within_one(count: int, expected: int) -> bool:
-    return abs(count - expected) <= 1
-
-
 @pytest.mark.skipif(not (SHARED / "corpus").is_dir(), reason="shared corpus not present")
 def test_corpus_targets() -> None:
-    manifest = json.loads((SHARED / "corpus" / "manifest.json").read_text(encoding="utf-8"))
-    durations = entries = actions = 0
-    misses: list[str] = []
-    for facts in manifest:
-        text = (SHARED / "corpus" / facts["file"]).read_text(encoding="utf-8")
-        result = read_foreign_markdown(text, filename=facts["file"], strict=True)
-        record = result.record
-        minutes = duration(record)
-        accepted = [facts["duration_minutes"], *facts.get("accept_duration_minutes", [])]
-        if minutes is not None and any(abs(minutes - a) <= 2 for a in accepted):
-            durations += 1
-        else:
-            misses.append(f"{facts['file']} duration {minutes} not in {accepted}")
-        if _within_one(len(record.entries), facts["timeline_entry_count"]):
-            entries += 1
-        else:
-            misses.append(f"{facts['file']} entries {len(record.entries)}")
-        if _within_one(len(record.action_items), facts["action_item_count"]):
-            actions += 1
-        else:
-            misses.append(f"{facts['file']} actions {len(record.action_items)}")
-    assert durations >= 9, misses
-    assert entries >= 9, misses
-    assert actions >= 9, misses
+    """The ten real postmortems, judged by their hand-made manifest: at least 9 of 10 on
+    each figure (no crash: the reader runs strictly)."""
+    score = score_manifest(SHARED / "corpus")
+    assert len(score.documents) == 10
+    assert score.durations >= 9, score.misses()
+    assert score.entries >= 9, score.misses()
+    assert score.actions >= 9, score.misses()
+
+
+def test_held_out_targets() -> None:
+    """Postmortems written for this project in many styles (tests/fixtures/heldout), never
+    seen while the rules above were first written: the same rules, the same bar."""
+    score = score_manifest(HELD_OUT)
+    n = len(score.documents)
+    assert n >= 20
+    for figure in (score.durations, score.entries, score.actions):
+        assert figure >= 0.9 * n, score.misses()
 
 
 @pytest.mark.skipif(not (SHARED / "seeds").is_dir(), reason="shared seeds not present")

@@ -551,21 +551,21 @@ def export(context: Context, ref: str, fmt: str, output: Path | None) -> None:
 @pass_ctx
 def import_cmd(context: Context, paths: Sequence[Path], dry_run: bool, as_json: bool) -> None:
     """Import postmortems (files or folders of Markdown)."""
-    from exporters.importing import collect_files, import_paths, preview_paths
+    from exporters.importing import collect_files, import_paths, preview_line, preview_paths
 
     files = collect_files(paths)
     if not files:
         fail("no Markdown or text files found in " + ", ".join(str(p) for p in paths))
     if dry_run:
-        previews = preview_paths(files)
+        previews = preview_paths(files, now=context.now())
         if as_json:
             click.echo(json.dumps(previews, indent=2, ensure_ascii=False))
         else:
             for p in previews:
-                click.echo(
-                    f"{p['file']}: {p['format']}, {len(p['timeline'])} entries, "
-                    f"{len(p['action_items'])} action items, {len(p['warnings'])} warnings"
-                )
+                click.echo(preview_line(p))
+        unreadable = [p for p in previews if p.get("error")]
+        if unreadable:
+            fail(f"{len(unreadable)} of {len(previews)} files could not be read (see above)")
         return
     results = import_paths(context.store, files)
     failed = [r for r in results if r.error]
@@ -576,6 +576,28 @@ def import_cmd(context: Context, paths: Sequence[Path], dry_run: bool, as_json: 
             click.echo(r.summary_line())
     if failed:
         fail(f"{len(failed)} of {len(results)} files could not be imported (see above)")
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option("--since", metavar="DATE", help="Only incidents that started on or after DATE.")
+@click.option("--severity", metavar="SEV-n", help="Only incidents of this severity.")
+@pass_ctx
+def stats(context: Context, as_json: bool, since: str | None, severity: str | None) -> None:
+    """Figures across incidents: durations, detection, false leads, open action items."""
+    from models.stats import compute_stats, parse_severity, parse_since, render_text
+
+    since_day = parse_since(since) if since is not None else None
+    wanted = parse_severity(severity) if severity is not None else None
+    figures = compute_stats(
+        context.store.all_snapshots(), now=context.now(), since=since_day, severity=wanted
+    )
+    if as_json:
+        click.echo(json.dumps(figures.as_dict(), indent=2, ensure_ascii=False))
+        return
+    from exporters.plain_text import visible
+
+    click.echo(render_text(figures, escape=visible), nl=False)
 
 
 @cli.command()

@@ -129,6 +129,13 @@ class IncidentListScreen(Screen[None]):
         ),
         Binding("s", "sort", "Sort", id="list.sort", tooltip="Sort by another column"),
         Binding(
+            "S",
+            "stats",
+            "Stats",
+            id="list.stats",
+            tooltip="Figures and trends across every incident",
+        ),
+        Binding(
             "escape",
             "clear_filter",
             "Clear filter",
@@ -317,6 +324,11 @@ class IncidentListScreen(Screen[None]):
         self.sort_index = (self.sort_index + 1) % len(SORTS)
         self.refresh_table()
         self.notify(f"sorted by {SORTS[self.sort_index][1]}", timeout=2)
+
+    def action_stats(self) -> None:
+        from tui.screens.stats import StatsScreen
+
+        self.app.push_screen(StatsScreen())
 
     def action_new_incident(self) -> None:
         from tui.screens.new_incident import NewIncidentScreen
