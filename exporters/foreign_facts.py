@@ -2,7 +2,7 @@
 lasted, how many users, transactions and how much money it cost, its severity.
 
 Stated facts come from labelled fields (``Start time:``, ``| Duration | 15 min |``, front
-matter), from summary sentences (``from 10:00 AM to 12:15 PM UTC``) and, for durations, from
+matter), from summary sentences (``from 2:00 PM to 4:15 PM UTC``) and, for durations, from
 phrases such as ``lasted close to an hour and a half``.
 """
 

@@ -214,12 +214,12 @@ def test_a_fixed_field_is_the_end_when_it_is_the_only_one() -> None:
         """\
         # Login outage
 
-        - **Impact start:** March 3, 2023 9:36 AM (UTC)
-        - **Fixed:** March 3, 2023 9:45 AM (UTC)
-        - **Closed:** March 3, 2023 10:12 AM (UTC)
+        - **Impact start:** October 8, 2025 4:12 PM (UTC)
+        - **Fixed:** October 8, 2025 4:25 PM (UTC)
+        - **Closed:** October 8, 2025 5:02 PM (UTC)
         """
     ).record
-    assert duration(record) == 9
+    assert duration(record) == 13
 
 
 def test_a_sentence_wrapped_over_two_lines_is_read_whole() -> None:
@@ -368,7 +368,7 @@ def test_a_duration_after_for_is_stated_even_when_after_follows() -> None:
     "sentence",
     [
         "Requests took 8 seconds at the 99th percentile.",
-        "We have a 15 minute response SLA for on-call engineers.",
+        "Pages on this rota carry a 10 minute acknowledgement SLA.",
         "The timeout was raised to 30 seconds.",
         "Two hours after the release, traffic peaked.",
     ],
