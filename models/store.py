@@ -17,7 +17,7 @@ from sqlalchemy import Connection, Engine, Table, func, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from models.bulk import collector_paused, insert_many
+from models.bulk import collector_paused, insert_many, unsaved_copy
 from models.record import IncidentRecord
 from models.slugs import make_slug
 from models.tables import ActionItem, EntryRevision, Incident, TimelineEntry
@@ -245,7 +245,7 @@ class Store:
                 entry_id = conn.execute(_INSERT_ENTRY, values).inserted_primary_key[0]
         except IntegrityError as exc:
             raise NotFound(f"no incident with id {incident_id}") from exc
-        return TimelineEntry(id=entry_id, **values)
+        return unsaved_copy(TimelineEntry, {"id": entry_id, "deleted_at": None, **values})
 
     def edit_entry(
         self,

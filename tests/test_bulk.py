@@ -1,4 +1,4 @@
-"""The bulk helpers: the collector pause, and executemany that stores what Core would."""
+"""The bulk helpers: the collector pause, executemany as Core would, and quick instances."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import insert
 
-from models.bulk import collector_paused, insert_many
+from models.bulk import collector_paused, insert_many, unsaved_copy
 from models.db import open_database
 from models.store import Store
 from models.tables import TimelineEntry
@@ -102,3 +102,51 @@ def test_insert_many_of_nothing_does_nothing(tmp_path: Path) -> None:
     with store.engine.begin() as conn:
         insert_many(conn, TABLE, [])
     assert _stored(path) == []
+
+
+def _entry_values(**changes: object) -> dict[str, object]:
+    values: dict[str, object] = {
+        "id": 7,
+        "incident_id": 1,
+        "at": T0,
+        "author": "ana",
+        "text": "paged",
+        "tags": ["detected"],
+        "deleted_at": None,
+        "created_at": T0,
+        "updated_at": T0,
+    }
+    values.update(changes)
+    return values
+
+
+def test_an_unsaved_copy_is_like_a_constructed_instance() -> None:
+    from sqlalchemy import inspect as inspect_state
+
+    made = TimelineEntry(**_entry_values())
+    copied = unsaved_copy(TimelineEntry, _entry_values())
+    assert isinstance(copied, TimelineEntry)
+    assert copied.model_dump() == made.model_dump()
+    assert copied.model_dump(exclude_unset=True) == made.model_dump(exclude_unset=True)
+    assert inspect_state(copied).transient and inspect_state(made).transient
+    copied.text = "paged again"
+    assert copied.text == "paged again"
+    assert inspect_state(copied).attrs.text.history.added == ["paged again"]
+
+
+def test_an_unsaved_copy_can_be_stored_like_a_constructed_one(tmp_path: Path) -> None:
+    from sqlmodel import Session
+
+    store = Store(open_database(tmp_path / "w.db"))
+    incident = store.create_incident("x", timezone="UTC")
+    copied = unsaved_copy(TimelineEntry, _entry_values(id=None, incident_id=incident.id))
+    with Session(store.engine) as session:
+        session.add(copied)
+        session.commit()
+    (stored,) = store.entries(incident.id)  # type: ignore[arg-type]
+    assert (stored.text, stored.tags, stored.at, stored.author) == (
+        "paged",
+        ["detected"],
+        T0,
+        "ana",
+    )
