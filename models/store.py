@@ -268,6 +268,13 @@ class Store:
             )
             if not changed:
                 return entry
+            final_text = entry.text if text is None else text
+            final_tags = entry.tags if new_tags is None else new_tags
+            if not final_text.strip() and not final_tags:
+                # What log_entry refuses, an edit must not make.
+                raise StoreError(
+                    "the entry would be empty: keep some text or a tag (or delete the entry)"
+                )
             now = self.clock()
             session.add(
                 EntryRevision(

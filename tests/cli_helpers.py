@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -31,6 +32,14 @@ def workbook(db: Path, *args: str, input: str | None = None) -> Outcome:
     return Outcome(result.exit_code, result.stdout, result.stderr)
 
 
+def workbook_default(*args: str) -> Outcome:
+    """Run ``workbook ARGS`` in this process with no --db: WORKBOOK_DB or the default."""
+    result = CliRunner().invoke(cli, list(args), prog_name="workbook")
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return Outcome(result.exit_code, result.stdout, result.stderr)
+
+
 def workbook_process(*args: str, env: dict[str, str] | None = None) -> Outcome:
     """Run ``python -m tui ARGS`` as a separate process."""
     proc = subprocess.run(
@@ -42,3 +51,20 @@ def workbook_process(*args: str, env: dict[str, str] | None = None) -> Outcome:
         timeout=60,
     )
     return Outcome(proc.returncode, proc.stdout, proc.stderr)
+
+
+def database_rows(db: Path) -> dict[str, list[tuple[object, ...]]]:
+    """Every row of every table, read without writing: what "nothing was written" means."""
+    if not db.exists():
+        return {}
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        tables = [
+            name
+            for (name,) in con.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
+            )
+        ]
+        return {t: con.execute(f'SELECT * FROM "{t}" ORDER BY rowid').fetchall() for t in tables}
+    finally:
+        con.close()

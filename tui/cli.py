@@ -49,8 +49,11 @@ class Context:
             from models.db import open_database
             from models.store import Store
 
+            # Settings and clock first: a bad config file or WORKBOOK_NOW must not leave a
+            # new, empty database behind.
+            settings, clock = self.settings, _clock()
             engine = open_database(self.db_location())
-            self._store = Store(engine, author=self.settings.author, clock=_clock())
+            self._store = Store(engine, author=settings.author, clock=clock)
         return self._store
 
     def now(self) -> datetime:
@@ -134,6 +137,12 @@ def _one_line(text: str) -> str:
 
 
 def _describe(exc: BaseException) -> str:
+    if isinstance(exc, UnicodeEncodeError) and exc.reason == "surrogates not allowed":
+        # Bytes that were not UTF-8 on the command line (Python keeps them as surrogates).
+        return (
+            "the text is not valid UTF-8: set the terminal to UTF-8 (e.g. LANG=C.UTF-8) "
+            "and type it again"
+        )
     if isinstance(exc, OSError) and exc.strerror:
         where = f": {exc.filename}" if exc.filename else ""
         return f"{exc.strerror.lower()}{where}"
