@@ -480,6 +480,8 @@ IMPACT_KEYS = {
 
 def test_show_json_has_exactly_the_keys_of_the_contract(lived_in: Path) -> None:
     ok(workbook(lived_in, "log", "1", "Paged", "--at", "21:20", "--tag", "detected"))
+    exported = json.loads(ok(workbook(lived_in, "export", "1", "--format", "json")))
+    assert exported == show(lived_in, "1")
     for data in (
         show(lived_in, "1"),
         json.loads(ok(workbook(lived_in, "export", "1", "--format", "json"))),
