@@ -1,4 +1,6 @@
-"""Helpers for the few places that make tens of thousands of objects at once.
+"""Helpers for the store's hot paths: long timelines read and written at once, and the
+single logged entry that must be on disk and back on screen within a couple of
+milliseconds.
 
 Reading or writing a long timeline allocates an object or three per entry. CPython's
 cyclic garbage collector runs every few hundred allocations and, every so often, walks
