@@ -18,6 +18,7 @@ and ``<br>`` for a newline in inline text.
 from __future__ import annotations
 
 import re
+import string
 import unicodedata
 from typing import Final
 
@@ -43,10 +44,14 @@ def _reference(ch: str) -> str:
     return f"&#{ord(ch)};"
 
 
-# Everything that is escaped wherever it stands: what _escape_char changes away from the edges.
-_HIDDEN_CLASS: Final = "\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029\\ud800-\\udfff"
-_INNER: Final = re.compile(r"[\\`*_\[\]<#|~&$\n" + _HIDDEN_CLASS + "]")
-_INNER_WITH_SPACES: Final = re.compile(r"[\\`*_\[\]<#|~&$\n " + _HIDDEN_CLASS + "]")
+# What escape_inline changes away from the edges, besides _ALWAYS: line breaks and hidden
+# characters (all of category Cc, Cs, Zl, Zp), which become <br> and references.
+_HIDDEN_OR_BREAK: Final = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+# Characters _escape_char leaves alone at the start and at the end of a text.
+_PLAIN_FIRST: Final = frozenset(string.ascii_letters + string.digits)
+_PLAIN_LAST: Final = frozenset(string.ascii_letters + string.digits + string.punctuation) - _ALWAYS
+# The backslash goes first, so the backslashes added for the others are never doubled.
+_ALWAYS_IN_ORDER: Final = "\\" + "".join(sorted(_ALWAYS - {"\\"}))
 
 
 def _escape_char(ch: str, *, first: bool, edge: bool, encode_spaces: bool) -> str:
@@ -57,6 +62,26 @@ def _escape_char(ch: str, *, first: bool, edge: bool, encode_spaces: bool) -> st
     if _hidden(ch) or (ch == " " and encode_spaces) or (edge and ch.isspace()):
         return _reference(ch)
     return ch
+
+
+def _hidden_or_break(match: re.Match[str]) -> str:
+    ch = match.group()
+    return "<br>" if ch == "\n" else _reference(ch)
+
+
+def _escape_middle(text: str, *, encode_spaces: bool) -> str:
+    """What _escape_char does to each character away from the edges, a method call per
+    kind of character rather than a function call per character: exports of long
+    timelines spend their time here."""
+    for ch in _ALWAYS_IN_ORDER:
+        if ch in text:
+            text = text.replace(ch, "\\" + ch)
+    # After the backslashes, so that the & and < of the references stay bare.
+    if _HIDDEN_OR_BREAK.search(text) is not None:
+        text = _HIDDEN_OR_BREAK.sub(_hidden_or_break, text)
+    if encode_spaces and " " in text:
+        text = text.replace(" ", _reference(" "))
+    return text
 
 
 def escape_inline(text: str, *, encode_spaces: bool = False) -> str:
@@ -75,17 +100,15 @@ def escape_inline(text: str, *, encode_spaces: bool = False) -> str:
         return text
     if not text:
         return text
-    first = _escape_char(text[0], first=True, edge=True, encode_spaces=encode_spaces)
+    first = text[0]
+    if first not in _PLAIN_FIRST:
+        first = _escape_char(first, first=True, edge=True, encode_spaces=encode_spaces)
     if len(text) == 1:
         return first
-    # The middle goes through one regular expression: exports of long timelines spend
-    # their time here.
-    inner = _INNER_WITH_SPACES if encode_spaces else _INNER
-    middle = inner.sub(
-        lambda m: _escape_char(m.group(), first=False, edge=False, encode_spaces=encode_spaces),
-        text[1:-1],
-    )
-    last = _escape_char(text[-1], first=False, edge=True, encode_spaces=encode_spaces)
+    middle = _escape_middle(text[1:-1], encode_spaces=encode_spaces)
+    last = text[-1]
+    if last not in _PLAIN_LAST:
+        last = _escape_char(last, first=False, edge=True, encode_spaces=encode_spaces)
     return first + middle + last
 
 
@@ -105,8 +128,19 @@ def unescape_inline(text: str) -> str:
     Anything the escaper never writes (a lone ``&``, a ``<`` that is not ``<br>``, a
     backslash before a letter) is kept as it is, so hand-edited text still reads sensibly.
     """
-    if "\\" not in text and "&" not in text and "<" not in text:
-        return text
+    if "\\" not in text:
+        if "&" not in text and "<" not in text:
+            return text
+    elif "&" not in text and "<" not in text:
+        # Only backslash escapes (the common case): a method call per kind of character
+        # undoes them. Should any backslash be left (an escaped backslash, which this never
+        # removes, or one before other punctuation or a letter), the general way decides.
+        plain = text
+        for ch in _ALWAYS_IN_ORDER[1:]:
+            if ch in plain:
+                plain = plain.replace("\\" + ch, ch)
+        if "\\" not in plain:
+            return plain
     return _INLINE_TOKEN.sub(_inline_token, text)
 
 

@@ -57,7 +57,6 @@ def action_dict(item: ActionItem) -> dict[str, Any]:
         "status": item.status,
         "due": item.due.isoformat() if item.due else None,
         "link": item.link,
-        "source_entry_id": item.source_entry_id,
     }
 
 

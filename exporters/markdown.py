@@ -15,8 +15,8 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
+from types import SimpleNamespace
 from typing import Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -37,6 +37,7 @@ from exporters.workbook_format import (
     local_time,
     timeline_time,
 )
+from models.bulk import collector_paused
 from models.metrics import IncidentMetrics, Milestone, compute_metrics
 from models.tables import ActionItem, Incident, TimelineEntry
 
@@ -44,13 +45,44 @@ _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 _CODE_TAG: Final = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
-@dataclass(frozen=True)
-class _Numbered:
-    """An entry as the metrics see it, its id being its row number in the timeline."""
+# An entry's values as the export reads them: (id, at, text, tags, author, deleted_at).
+_EntryValues = tuple[int | None, datetime, str, Sequence[str], str, datetime | None]
 
-    id: int
-    at: datetime
-    tags: Sequence[str]
+
+def _entry_values(entry: TimelineEntry) -> _EntryValues:
+    # Straight from the instance dict: SQLAlchemy's attribute descriptors cost more than
+    # the rest of a row's rendering. An expired or missing attribute goes the usual way.
+    values = getattr(entry, "__dict__", None)
+    try:
+        return (
+            values["id"],  # type: ignore[index]
+            values["at"],  # type: ignore[index]
+            values["text"],  # type: ignore[index]
+            values["tags"],  # type: ignore[index]
+            values["author"],  # type: ignore[index]
+            values["deleted_at"],  # type: ignore[index]
+        )
+    except (KeyError, TypeError):
+        return (
+            entry.id,
+            entry.at,
+            entry.text,
+            entry.tags,
+            entry.author,
+            getattr(entry, "deleted_at", None),
+        )
+
+
+def _in_time_order(entries: Sequence[TimelineEntry]) -> list[_EntryValues]:
+    """The live entries by instant, then id (ids of None last), else as given."""
+    live = [v for v in map(_entry_values, entries) if v[5] is None]
+    if all(v[1].tzinfo is UTC for v in live):
+        # Times read from the database: UTC datetimes compare as instants already.
+        live.sort(key=lambda v: (v[1], v[0] is None, v[0] or 0))
+    else:
+        # A difference, so that times in a DST fold or gap compare as the metrics see them.
+        live.sort(key=lambda v: (v[1] - _EPOCH, v[0] is None, v[0] or 0))
+    return live
 
 
 def _zone(name: str) -> tzinfo:
@@ -104,6 +136,26 @@ def _tags_cell(tags: Sequence[str]) -> str:
 
 def _row(cells: Sequence[str]) -> str:
     return "| " + " | ".join(cells) + " |"
+
+
+def _timeline_rows(live: Sequence[_EntryValues], zone: tzinfo) -> list[str]:
+    """One table row per entry. Tag lists and authors repeat, so each is escaped once."""
+    tag_cells: dict[tuple[str, ...], str] = {}
+    author_cells: dict[str, str] = {}
+    rows = []
+    for n, (_, at, text, tags, author, _) in enumerate(live, start=1):
+        key = tuple(tags)
+        tags_cell = tag_cells.get(key)
+        if tags_cell is None:
+            tags_cell = tag_cells[key] = _tags_cell(key)
+        author_cell = author_cells.get(author)
+        if author_cell is None:
+            author_cell = author_cells[author] = escape_inline(author)
+        rows.append(
+            f"| {n} | {timeline_time(at, zone)} | {escape_inline(text)} | {tags_cell}"
+            f" | {author_cell} |"
+        )
+    return rows
 
 
 def _narrative(name: str, text: str) -> list[str]:
@@ -294,15 +346,26 @@ def render_markdown(
     now: datetime,
 ) -> str:
     """The postmortem of ``incident``; ``entries`` are its live timeline entries."""
-    # By instant (a difference, so times in a fold or gap compare as the metrics see them).
-    live = sorted(
-        (e for e in entries if e.deleted_at is None),
-        key=lambda e: (e.at - _EPOCH, e.id is None, e.id or 0),
-    )
-    numbers = {e.id: n for n, e in enumerate(live, start=1) if e.id is not None}
+    with collector_paused():
+        return _render(incident, entries, action_items, now=now)
+
+
+def _render(
+    incident: Incident,
+    entries: Sequence[TimelineEntry],
+    action_items: Sequence[ActionItem],
+    *,
+    now: datetime,
+) -> str:
+    live = _in_time_order(entries)
+    numbers = {v[0]: n for n, v in enumerate(live, start=1) if v[0] is not None}
+    # The metrics see each entry under its row number, which is what the document cites.
     metrics = compute_metrics(
         incident,
-        [_Numbered(n, e.at, list(e.tags)) for n, e in enumerate(live, start=1)],
+        [
+            SimpleNamespace(id=n, at=v[1], tags=v[3], deleted_at=None)
+            for n, v in enumerate(live, start=1)
+        ],
         now=now,
     )
     zone = _zone(incident.timezone)
@@ -345,18 +408,7 @@ def render_markdown(
             _row(["#", f"Time ({escape_inline(incident.timezone)})", "Event", "Tags", "Author"]),
             "|---|---|---|---|---|",
         ]
-        out += [
-            _row(
-                [
-                    str(n),
-                    timeline_time(e.at, zone),
-                    escape_inline(e.text),
-                    _tags_cell(e.tags),
-                    escape_inline(e.author),
-                ]
-            )
-            for n, e in enumerate(live, start=1)
-        ]
+        out += _timeline_rows(live, zone)
     else:
         out.append("_No entries yet._")
     out.append("")
@@ -374,12 +426,11 @@ def render_markdown(
             _row(["Ref", "Action", "Owner", "Priority", "Type", "Status", "Due", "Link", "From"]),
             "|---|---|---|---|---|---|---|---|---|",
         ]
-        entries_by_number = {n: e for n, e in enumerate(live, start=1)}
         for item in items:
             source = NO_VALUE
             number = numbers.get(item.source_entry_id)
             if number is not None:
-                at = local_time(entries_by_number[number].at, zone)
+                at = local_time(live[number - 1][1], zone)
                 source = f"entry {number} ({date_text(at)} {clock_text(at)})"
             out.append(
                 _row(

@@ -32,6 +32,7 @@ from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from typing import Any, Final
 
 from exporters.escaping import decode_narrative, unescape_inline
+from models.bulk import collector_paused
 from models.record import ActionRecord, EntryRecord, IncidentRecord
 from models.tables import IMPACT_FIELDS, NARRATIVE_FIELDS
 
@@ -135,19 +136,41 @@ def date_text(local: datetime | date) -> str:
     return f"{local.year:04d}-{local.month:02d}-{local.day:02d}"
 
 
+# The time cell is written once per entry, so its parts come from tables: the offsets and
+# dates met so far (a timeline has one or two offsets and a few days) and every HH:MM.
+_OFFSET_TEXTS: dict[timedelta, str] = {}
+_DATE_TEXTS: dict[int, str] = {}
+_CLOCK_TEXTS: Final = tuple(f"{h:02d}:{m:02d}" for h in range(24) for m in range(60))
+_TABLE_LIMIT: Final = 4096
+
+
 def timeline_time(at: datetime, zone: tzinfo) -> str:
     """The timeline's time cell: ``2024-05-14 02:00 +02:00``, an exact instant."""
     local = local_time(at, zone)
     offset = local.utcoffset()
     if offset is None:
         raise ValueError(f"entry time {at!r} has no UTC offset")
-    return f"{date_text(local)} {clock_text(local)} {_offset_text(offset)}"
+    offset_text = _OFFSET_TEXTS.get(offset)
+    if offset_text is None:
+        if len(_OFFSET_TEXTS) >= _TABLE_LIMIT:
+            _OFFSET_TEXTS.clear()
+        offset_text = _OFFSET_TEXTS[offset] = _offset_text(offset)
+    if local.second or local.microsecond:
+        return f"{date_text(local)} {clock_text(local)} {offset_text}"
+    day = local.toordinal()
+    day_text = _DATE_TEXTS.get(day)
+    if day_text is None:
+        if len(_DATE_TEXTS) >= _TABLE_LIMIT:
+            _DATE_TEXTS.clear()
+        day_text = _DATE_TEXTS[day] = date_text(local)
+    return f"{day_text} {_CLOCK_TEXTS[local.hour * 60 + local.minute]} {offset_text}"
 
 
 _TIME_CELL: Final = re.compile(
     r"(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{6}))?)?"
     r" ([+-])(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{6}))?)?"
 )
+_fromisoformat: Final = datetime.fromisoformat
 
 
 def parse_timeline_time(text: str) -> datetime:
@@ -179,7 +202,9 @@ def parse_timeline_time(text: str) -> datetime:
 
 
 # A cell: anything but an unescaped pipe, where a backslash always takes the next character.
-_CELL = re.compile(r"((?:[^|\\]|\\.)*)\|", re.DOTALL)
+_CELL_TEXT: Final = r"[^|\\]*(?:\\.[^|\\]*)*"
+_CELLS: Final = re.compile(rf"(?:{_CELL_TEXT}\|)+", re.DOTALL)
+_CELL: Final = re.compile(rf"({_CELL_TEXT})\|", re.DOTALL)
 
 
 def split_row(line: str) -> list[str] | None:
@@ -189,15 +214,11 @@ def split_row(line: str) -> list[str] | None:
     """
     if len(line) < 2 or not line.startswith("|") or not line.endswith("|"):
         return None
-    cells: list[str] = []
-    position, end = 1, len(line)
-    while position < end:
-        match = _CELL.match(line, position)
-        if match is None:  # the closing pipe was escaped
-            return None
-        cells.append(match.group(1).strip(" "))
-        position = match.end()
-    return cells
+    body = line[1:]
+    # One pass checks that the row is whole (its closing pipe not escaped), one cuts it.
+    if _CELLS.fullmatch(body) is None:
+        return None
+    return [cell.strip(" ") for cell in _CELL.findall(body)]
 
 
 def optional_from_cell(cell: str) -> str | None:
@@ -314,8 +335,8 @@ def _read_front_matter(lines: list[str], record: IncidentRecord) -> int:
     return close
 
 
-def _table(lines: list[str], start: int, columns: int, what: str) -> list[tuple[int, list[str]]]:
-    """The body rows (line number, cells) of the table whose header is ``lines[start]``."""
+def _table_body(lines: list[str], start: int, columns: int, what: str) -> int:
+    """Check the header ``lines[start]`` and delimiter row; the index of the first body line."""
     for offset in (0, 1):
         index = start + offset
         cells = split_row(lines[index]) if index < len(lines) else None
@@ -324,13 +345,22 @@ def _table(lines: list[str], start: int, columns: int, what: str) -> list[tuple[
             raise _fail(index + 1, f"expected the {what} table's {part} with {columns} columns")
     if not all(re.fullmatch(r":?-+:?", cell) for cell in split_row(lines[start + 1]) or []):
         raise _fail(start + 2, f"the {what} table's second line must be its delimiter row")
+    return start + 2
+
+
+def _row_cells(line: str, lineno: int, columns: int, what: str) -> list[str]:
+    cells = split_row(line)
+    if cells is None or len(cells) != columns:
+        raise _fail(lineno, f"a {what} row needs {columns} cells separated by |")
+    return cells
+
+
+def _table(lines: list[str], start: int, columns: int, what: str) -> list[tuple[int, list[str]]]:
+    """The body rows (line number, cells) of the table whose header is ``lines[start]``."""
     rows: list[tuple[int, list[str]]] = []
-    index = start + 2
+    index = _table_body(lines, start, columns, what)
     while index < len(lines) and lines[index].startswith("|"):
-        cells = split_row(lines[index])
-        if cells is None or len(cells) != columns:
-            raise _fail(index + 1, f"a {what} row needs {columns} cells separated by |")
-        rows.append((index + 1, cells))
+        rows.append((index + 1, _row_cells(lines[index], index + 1, columns, what)))
         index += 1
     return rows
 
@@ -347,27 +377,67 @@ def _read_tags(cell: str) -> list[str]:
     return tags
 
 
+# A timeline row exactly as the writer spells it: one space inside each pipe, no cell
+# starting or ending with a space, the time split into its ISO 8601 part and its offset.
+# Rows written any other way (by hand, say) take the general path, with the same result.
+_STRICT_CELL: Final = rf"((?:(?! ){_CELL_TEXT}(?<! ))?)"
+_WRITTEN_ROW: Final = re.compile(
+    r"\| ([0-9]+) \| ([0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{6})?)?)"
+    r" ([+-][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{6})?)?)"
+    rf" \| {_STRICT_CELL} \| {_STRICT_CELL} \| {_STRICT_CELL} \|",
+    re.DOTALL,
+)
+
+
 def _read_timeline(
     lines: list[str], start: int, record: IncidentRecord, numbers: dict[int, int]
 ) -> None:
-    for lineno, (number, when, text, tags, author) in _table(
-        lines, start, TIMELINE_COLUMNS, "timeline"
-    ):
-        if not number.isdigit():
-            raise _fail(lineno, f"timeline row number {number!r} is not a whole number")
-        if int(number) in numbers:
+    # Long timelines are the reason for the fast path and the two tables below: tag
+    # lists and authors repeat from row to row.
+    tag_lists: dict[str, tuple[str, ...]] = {}
+    authors: dict[str, str] = {}
+    entries = record.entries
+    index = _table_body(lines, start, TIMELINE_COLUMNS, "timeline")
+    while index < len(lines) and lines[index].startswith("|"):
+        line, lineno = lines[index], index + 1
+        index += 1
+        written = _WRITTEN_ROW.fullmatch(line)
+        if written is not None:
+            number, clock, offset, text, tags, author = written.groups()
+            when = f"{clock} {offset}"
+            iso = clock + offset if offset[1:3] < "24" else None
+        else:
+            number, when, text, tags, author = _row_cells(
+                line, lineno, TIMELINE_COLUMNS, "timeline"
+            )
+            if not (number.isascii() and number.isdigit()):
+                raise _fail(lineno, f"timeline row number {number!r} is not a whole number")
+            iso = None
+        row_number = int(number)
+        if row_number in numbers:
             raise _fail(lineno, f"timeline row number {number} is used twice")
-        try:
-            at = parse_timeline_time(when)
-        except ValueError as exc:
-            raise _fail(lineno, str(exc)) from None
-        numbers[int(number)] = len(record.entries)
-        record.entries.append(
+        at = None
+        if iso is not None:
+            # An impossible date fails here; the general parser below says what is wrong.
+            try:
+                at = local_time(_fromisoformat(iso), UTC)
+            except ValueError:
+                at = None
+        if at is None:
+            try:
+                at = parse_timeline_time(when)
+            except ValueError as exc:
+                raise _fail(lineno, str(exc)) from None
+        found_tags = tag_lists.get(tags)
+        if found_tags is None:
+            found_tags = tag_lists[tags] = tuple(_read_tags(tags))
+        found_author = authors.get(author)
+        if found_author is None:
+            found_author = authors[author] = unescape_inline(author)
+        numbers[row_number] = len(entries)
+        entries.append(
             EntryRecord(
-                at=at,
-                text=unescape_inline(text),
-                tags=_read_tags(tags),
-                author=unescape_inline(author),
+                at=at, text=unescape_inline(text), tags=list(found_tags), author=found_author
             )
         )
 
@@ -446,6 +516,11 @@ def read_workbook_markdown(text: str) -> IncidentRecord:
     ``source_entry_index`` points into ``entries``, which are in the document's order.
     Raises :class:`WorkbookFormatError` with a one-line message naming the line.
     """
+    with collector_paused():
+        return _read(text)
+
+
+def _read(text: str) -> IncidentRecord:
     # The writer never emits a carriage return, so any here came from line-end conversion.
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     lines = text.split("\n")

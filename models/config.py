@@ -112,8 +112,10 @@ class Settings:
 
 
 def _line_of_key(text: str, key: str) -> int | None:
+    """The line that sets ``key``, as ``key = …``, a ``[key]`` table or a dotted ``key.x``."""
     for number, line in enumerate(text.splitlines(), start=1):
-        if line.split("=", 1)[0].strip() == key:
+        name = line.split("=", 1)[0].strip().strip("[]").strip()
+        if name == key or name.split(".", 1)[0].strip() == key:
             return number
     return None
 

@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, insert, update
+from sqlalchemy import Connection, Engine, Table, func, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from models.bulk import collector_paused, insert_many, unsaved_copy
 from models.record import IncidentRecord
 from models.slugs import make_slug
 from models.tables import ActionItem, EntryRevision, Incident, TimelineEntry
@@ -31,7 +32,8 @@ from models.vocabulary import (
     normalize_tags,
 )
 
-_INSERT_ENTRY = insert(TimelineEntry.__table__)  # type: ignore[attr-defined]
+_ENTRY_TABLE: Table = TimelineEntry.__table__  # type: ignore[attr-defined]
+_INSERT_ENTRY = insert(_ENTRY_TABLE)
 
 
 class StoreError(ValueError):
@@ -197,7 +199,7 @@ class Store:
     # -- timeline -------------------------------------------------------------------------
 
     def entries(self, incident_id: int, *, include_deleted: bool = False) -> list[TimelineEntry]:
-        with self._reading() as session:
+        with collector_paused(), self._reading() as session:
             query = select(TimelineEntry).where(TimelineEntry.incident_id == incident_id)
             if not include_deleted:
                 query = query.where(col(TimelineEntry.deleted_at).is_(None))
@@ -243,7 +245,7 @@ class Store:
                 entry_id = conn.execute(_INSERT_ENTRY, values).inserted_primary_key[0]
         except IntegrityError as exc:
             raise NotFound(f"no incident with id {incident_id}") from exc
-        return TimelineEntry(id=entry_id, **values)
+        return unsaved_copy(TimelineEntry, {"id": entry_id, "deleted_at": None, **values})
 
     def edit_entry(
         self,
@@ -266,6 +268,13 @@ class Store:
             )
             if not changed:
                 return entry
+            final_text = entry.text if text is None else text
+            final_tags = entry.tags if new_tags is None else new_tags
+            if not final_text.strip() and not final_tags:
+                # What log_entry refuses, an edit must not make.
+                raise StoreError(
+                    "the entry would be empty: keep some text or a tag (or delete the entry)"
+                )
             now = self.clock()
             session.add(
                 EntryRevision(
@@ -421,7 +430,7 @@ class Store:
     # -- whole incidents ------------------------------------------------------------------
 
     def snapshot(self, incident_id: int) -> IncidentSnapshot:
-        with self._reading() as session:
+        with collector_paused(), self._reading() as session:
             incident = session.get(Incident, incident_id)
             if incident is None:
                 raise NotFound(f"no incident with id {incident_id}")
@@ -451,7 +460,7 @@ class Store:
 
     def all_snapshots(self) -> list[IncidentSnapshot]:
         """Every incident with its entries and actions, in three queries."""
-        with self._reading() as session:
+        with collector_paused(), self._reading() as session:
             incidents = session.exec(select(Incident).order_by(col(Incident.id))).all()
             entries = session.exec(
                 select(TimelineEntry)
@@ -470,6 +479,10 @@ class Store:
 
     def import_record(self, record: IncidentRecord) -> Incident:
         """Store a whole incident read from a document, in one transaction."""
+        with collector_paused():
+            return self._import_record(record)
+
+    def _import_record(self, record: IncidentRecord) -> Incident:
         from models.fields import validate_incident_fields
 
         fields = validate_incident_fields(record.fields)
@@ -523,11 +536,12 @@ class Store:
             session.add(incident)
             session.flush()
             assert incident.id is not None
+            incident_id = incident.id
             for row in entry_rows:
-                row["incident_id"] = incident.id
+                row["incident_id"] = incident_id
             entry_ids: list[int] = []
             if entry_rows:
-                session.execute(insert(TimelineEntry), entry_rows)
+                insert_many(session.connection(), _ENTRY_TABLE, entry_rows)
             if any(a.source_entry_index is not None for a in record.action_items):
                 # Rows inserted in one transaction get ascending ids in the order given.
                 entry_ids = list(

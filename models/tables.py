@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Column, Text, UniqueConstraint
+from sqlalchemy import Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from models.types import UTCDateTime, utc_now
+from models.types import StringList, UTCDateTime, utc_now
 from models.vocabulary import DEFAULT_SEVERITY, DEFAULT_STATUS
 
 NARRATIVE_FIELDS: tuple[str, ...] = (
@@ -47,7 +47,9 @@ class Incident(SQLModel, table=True):
     severity: str = DEFAULT_SEVERITY
     status: str = DEFAULT_STATUS
     timezone: str = "UTC"
-    services: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    services: list[str] = Field(
+        default_factory=list, sa_column=Column(StringList(), nullable=False)
+    )
     commander: str | None = None
 
     summary: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
@@ -89,7 +91,7 @@ class TimelineEntry(SQLModel, table=True):
     at: datetime = Field(sa_column=_utc_column(nullable=False))
     author: str = ""
     text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
-    tags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    tags: list[str] = Field(default_factory=list, sa_column=Column(StringList(), nullable=False))
     deleted_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
     created_at: datetime = Field(default_factory=utc_now, sa_column=_utc_column(nullable=False))
     updated_at: datetime = Field(default_factory=utc_now, sa_column=_utc_column(nullable=False))
@@ -105,7 +107,7 @@ class EntryRevision(SQLModel, table=True):
     at: datetime = Field(sa_column=_utc_column(nullable=False))
     author: str = ""
     text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
-    tags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    tags: list[str] = Field(default_factory=list, sa_column=Column(StringList(), nullable=False))
     # When this version stopped being the current one, and who replaced it.
     replaced_at: datetime = Field(default_factory=utc_now, sa_column=_utc_column(nullable=False))
     replaced_by: str = ""

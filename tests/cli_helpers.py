@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -26,6 +27,14 @@ def workbook(db: Path, *args: str, input: str | None = None) -> Outcome:
     """Run ``workbook --db DB ARGS`` in this process."""
     runner = CliRunner()
     result = runner.invoke(cli, ["--db", str(db), *args], input=input, prog_name="workbook")
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return Outcome(result.exit_code, result.stdout, result.stderr)
+
+
+def workbook_default(*args: str) -> Outcome:
+    """Run ``workbook ARGS`` in this process with no --db: WORKBOOK_DB or the default."""
+    result = CliRunner().invoke(cli, list(args), prog_name="workbook")
     if result.exception and not isinstance(result.exception, SystemExit):
         raise result.exception
     return Outcome(result.exit_code, result.stdout, result.stderr)
@@ -58,3 +67,20 @@ def failed_with(result: Outcome, fragment: str, code: int = 1) -> None:
     assert len(lines) == 1, result.err
     assert lines[0].startswith("error: ") and fragment in lines[0], lines[0]
     assert "Traceback" not in result.err
+
+
+def database_rows(db: Path) -> dict[str, list[tuple[object, ...]]]:
+    """Every row of every table, read without writing: what "nothing was written" means."""
+    if not db.exists():
+        return {}
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        tables = [
+            name
+            for (name,) in con.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
+            )
+        ]
+        return {t: con.execute(f'SELECT * FROM "{t}" ORDER BY rowid').fetchall() for t in tables}
+    finally:
+        con.close()

@@ -44,6 +44,12 @@ def test_unknown_key_and_bad_value_name_the_line(tmp_path: Path) -> None:
     path.write_text('timezone = "Nowhere/Land"\n')
     with pytest.raises(ConfigError, match=r"line 1: timezone"):
         load_settings(path, environ={})
+    path.write_text('author = "Ada"\n\n[ui]\ntheme = "nord"\n')
+    with pytest.raises(ConfigError, match=r"line 3: unknown setting 'ui'"):
+        load_settings(path, environ={})
+    path.write_text('author = "Ada"\nui.theme = "nord"\n')
+    with pytest.raises(ConfigError, match=r"line 2: unknown setting 'ui'"):
+        load_settings(path, environ={})
     with pytest.raises(ConfigError, match="WORKBOOK_CURSOR_BLINK"):
         load_settings(tmp_path / "none.toml", environ={"WORKBOOK_CURSOR_BLINK": "sometimes"})
 

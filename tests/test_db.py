@@ -104,3 +104,28 @@ def test_database_made_by_the_first_release_still_opens(tmp_path: Path) -> None:
     metrics = compute_metrics(snap.incident, snap.entries, now=datetime(2026, 1, 10, tzinfo=UTC))
     assert metrics.duration_minutes == 40
     assert metrics.false_leads == 1
+
+
+def test_the_tables_in_the_code_are_the_tables_the_migrations_make(tmp_path: Path) -> None:
+    """Column types that only change how values are converted must not change the schema."""
+    from sqlalchemy import create_engine, inspect
+
+    from models.tables import SQLModel
+
+    migrated = open_database(tmp_path / "migrated.db")
+    declared = create_engine(f"sqlite:///{tmp_path / 'declared.db'}")
+    SQLModel.metadata.create_all(declared)  # only to compare: production uses migrations
+
+    def columns(engine: object) -> dict[str, list[tuple[str, str, bool]]]:
+        inspector = inspect(engine)
+        return {
+            table: [
+                (c["name"], str(c["type"]), bool(c["nullable"]))
+                for c in inspector.get_columns(table)
+            ]
+            for table in sorted(inspector.get_table_names())
+            if table != "alembic_version"
+        }
+
+    assert columns(migrated) == columns(declared)
+    assert ("tags", "JSON", False) in columns(migrated)["timeline_entry"]

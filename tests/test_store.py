@@ -165,35 +165,55 @@ def test_import_record_keeps_action_numbers_and_sources(store: Store) -> None:
 
 WRITER = textwrap.dedent(
     """
-    import sys
+    import sys, time
+    from pathlib import Path
     from models.db import open_database
     from models.store import Store
-    store = Store(open_database(sys.argv[1]), author=sys.argv[2])
-    for n in range(int(sys.argv[3])):
-        store.log_entry(1, f"{sys.argv[2]} {n}")
+    db, name, count, go = sys.argv[1], sys.argv[2], int(sys.argv[3]), Path(sys.argv[4])
+    store = Store(open_database(db), author=name)
+    print("ready", flush=True)
+    while not go.exists():  # both start writing at the same moment
+        time.sleep(0.001)
+    first = time.time()
+    for n in range(count):
+        entry = store.log_entry(1, f"{name} {n}")
         if n % 10 == 0:
-            store.add_action(1, f"{sys.argv[2]} action {n}")
+            store.add_action(1, f"{name} action {n}")
+            store.edit_entry(1, entry.id, text=f"{name} {n}", tags=["note"])
+    print(first, time.time(), flush=True)
     """
 )
 
 
-def test_two_processes_writing_at_once_lose_nothing(store: Store, db_path: Path) -> None:
+def test_two_processes_writing_at_once_lose_nothing(
+    store: Store, db_path: Path, tmp_path: Path
+) -> None:
     incident = store.create_incident("shared", timezone="UTC")
     assert incident.id == 1
-    count = 150
+    count, go = 200, tmp_path / "go"
     procs = [
         subprocess.Popen(
-            [sys.executable, "-c", WRITER, str(db_path), name, str(count)],
+            [sys.executable, "-c", WRITER, str(db_path), name, str(count), str(go)],
+            stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
             cwd=Path(__file__).resolve().parents[1],
         )
         for name in ("alice", "bob")
     ]
-    errors = [p.communicate(timeout=120)[1] for p in procs]
-    assert [p.returncode for p in procs] == [0, 0], errors
-    assert not any("locked" in e for e in errors)
-    texts = {e.text for e in store.entries(incident.id)}
-    assert len(texts) == 2 * count
+    for proc in procs:
+        assert proc.stdout is not None
+        assert proc.stdout.readline().strip() == "ready", proc.stderr
+    go.touch()
+    outputs = [p.communicate(timeout=180) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], [err for _, err in outputs]
+    assert not any("locked" in err for _, err in outputs)
+    # They really wrote at the same time: each one's writing overlapped the other's.
+    (a_start, a_end), (b_start, b_end) = (map(float, out.split()) for out, _ in outputs)
+    assert a_start < b_end and b_start < a_end
+    entries = store.entries(incident.id)
+    assert len(entries) == 2 * count
+    assert {e.text for e in entries} == {f"{n} {i}" for n in ("alice", "bob") for i in range(count)}
+    assert sum(e.tags == ["note"] for e in entries) == 2 * len(range(0, count, 10))
     refs = [a.ref for a in store.action_items(incident.id)]
     assert len(refs) == len(set(refs)) == 2 * len(range(0, count, 10))

@@ -810,3 +810,27 @@ def test_property_format_duration_is_compact(minutes: float) -> None:
     assert text
     assert text == "0m" or text.endswith(("s", "m", "h", "d"))
     assert len(text.split()) <= 3
+
+
+@given(
+    hour=st.integers(1, 12),
+    minute=st.integers(0, 59),
+    half=st.sampled_from(["am", "pm", "AM", "PM", "a.m.", "p.m."]),
+    space=st.sampled_from(["", " "]),
+    reference=st.datetimes(
+        min_value=datetime(1970, 1, 1), max_value=datetime(2100, 12, 31), timezones=ZONES
+    ),
+    zone=st.one_of(ZONES, st.sampled_from(COMMON_ZONES)),
+)
+def test_property_twelve_hour_times_are_their_24_hour_twins(
+    hour: int, minute: int, half: str, space: str, reference: datetime, zone: ZoneInfo
+) -> None:
+    hour24 = hour % 12 + (12 if half.lower().startswith("p") else 0)
+    twelve, twenty_four = f"{hour}:{minute:02d}{space}{half}", f"{hour24:02d}:{minute:02d}"
+    try:
+        expected = parse(twenty_four, zone=zone, now=reference)
+    except TimeParseError:
+        with pytest.raises(TimeParseError, match="does not exist"):
+            parse(twelve, zone=zone, now=reference)
+        return
+    assert parse(twelve, zone=zone, now=reference) == expected

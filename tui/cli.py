@@ -7,19 +7,19 @@ inside the commands for the same reason: ``workbook --help`` must not pay for SQ
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from collections.abc import Callable, Sequence
-from datetime import datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from models.config import Settings
     from models.store import IncidentSnapshot, Store
+    from models.tables import Incident
 
 
 class Context:
@@ -49,8 +49,11 @@ class Context:
             from models.db import open_database
             from models.store import Store
 
+            # Settings and clock first: a bad config file or WORKBOOK_NOW must not leave a
+            # new, empty database behind.
+            settings, clock = self.settings, _clock()
             engine = open_database(self.db_location())
-            self._store = Store(engine, author=self.settings.author, clock=_clock())
+            self._store = Store(engine, author=settings.author, clock=clock)
         return self._store
 
     def now(self) -> datetime:
@@ -62,6 +65,8 @@ pass_ctx = click.make_pass_decorator(Context)
 
 def _clock() -> Callable[[], datetime]:
     """The real clock, or a frozen one from WORKBOOK_NOW (scripted demos and tests)."""
+    from datetime import datetime
+
     from models.types import utc_now
 
     frozen = os.environ.get("WORKBOOK_NOW")
@@ -78,6 +83,12 @@ def _clock() -> Callable[[], datetime]:
 
 def fail(message: str) -> NoReturn:
     raise click.ClickException(message)
+
+
+def echo_json(data: Any) -> None:
+    import json
+
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
 
 
 class WorkbookGroup(click.Group):
@@ -126,6 +137,12 @@ def _one_line(text: str) -> str:
 
 
 def _describe(exc: BaseException) -> str:
+    if isinstance(exc, UnicodeEncodeError) and exc.reason == "surrogates not allowed":
+        # Bytes that were not UTF-8 on the command line (Python keeps them as surrogates).
+        return (
+            "the text is not valid UTF-8: set the terminal to UTF-8 (e.g. LANG=C.UTF-8) "
+            "and type it again"
+        )
     if isinstance(exc, OSError) and exc.strerror:
         where = f": {exc.filename}" if exc.filename else ""
         return f"{exc.strerror.lower()}{where}"
@@ -177,6 +194,7 @@ def open_cmd(context: Context, ref: str) -> None:
 def demo(context: Context, print_only: bool) -> None:
     """The workbook on a throwaway database holding the sample incidents."""
     import tempfile
+    from pathlib import Path
 
     from exporters.importing import import_paths
     from sample_incidents import sample_paths
@@ -258,7 +276,7 @@ def show(context: Context, ref: str, as_json: bool) -> None:
         data = incident_dict(
             snap.incident, snap.entries, snap.action_items, now=now, metrics=metrics
         )
-        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        echo_json(data)
     else:
         from exporters.plain_text import render_show
 
@@ -286,7 +304,7 @@ def _print_list(context: Context, *, as_json: bool) -> None:
         metrics = compute_metrics(snap.incident, snap.entries, now=now)
         rows.append(list_row(snap.incident, metrics, snap.action_items))
     if as_json:
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        echo_json(rows)
         return
     from exporters.plain_text import visible
     from models.timeparse import format_duration
@@ -310,13 +328,19 @@ def _snapshot(context: Context, ref: str) -> IncidentSnapshot:
     return context.store.snapshot(incident.id)  # type: ignore[arg-type]
 
 
-def _parse_at(context: Context, snap: IncidentSnapshot, text: str | None) -> datetime:
+def _parse_at(context: Context, incident: Incident, text: str | None) -> datetime:
+    """The time typed for an entry of ``incident``; nothing (or blanks) means now."""
     from models.timeline import time_reference
     from models.timeparse import parse_time, resolve_zone
 
     now = context.now()
+    zone = resolve_zone(incident.timezone)
+    if text is None or not text.strip():
+        # The live case needs no look at the timeline, however long it is.
+        return parse_time(text, zone=zone, now=now)
+    snap = context.store.snapshot(incident.id)  # type: ignore[arg-type]
     reference = time_reference(snap.incident, snap.entries, now=now)
-    return parse_time(text, zone=resolve_zone(snap.incident.timezone), now=now, reference=reference)
+    return parse_time(text, zone=zone, now=now, reference=reference)
 
 
 @cli.command()
@@ -337,11 +361,11 @@ def log(
     """Log a timeline entry; prints its id."""
     from models.vocabulary import normalize_tags
 
-    snap = _snapshot(context, ref)
+    incident = context.store.resolve_ref(ref)
     normalize_tags(list(tags))
-    at = _parse_at(context, snap, at_text)
+    at = _parse_at(context, incident, at_text)
     entry = context.store.log_entry(
-        snap.incident.id,  # type: ignore[arg-type]
+        incident.id,  # type: ignore[arg-type]
         text,
         at=at,
         tags=tags,
@@ -360,9 +384,9 @@ def edit(context: Context, ref: str, entry: int, text: str | None, at_text: str 
     """Change an entry's text or time; the earlier version is kept."""
     if text is None and at_text is None:
         raise click.UsageError("give --text and/or --at")
-    snap = _snapshot(context, ref)
-    at = _parse_at(context, snap, at_text) if at_text is not None else None
-    context.store.edit_entry(snap.incident.id, entry, text=text, at=at)  # type: ignore[arg-type]
+    incident = context.store.resolve_ref(ref)
+    at = _parse_at(context, incident, at_text) if at_text is not None else None
+    context.store.edit_entry(incident.id, entry, text=text, at=at)  # type: ignore[arg-type]
 
 
 @cli.command()
@@ -383,7 +407,7 @@ def history(context: Context, ref: str, entry: int, as_json: bool) -> None:
             "deleted": current.deleted_at is not None,
             "revisions": [revision_dict(r) for r in revisions],
         }
-        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        echo_json(data)
         return
     from exporters.plain_text import visible
     from models.timeparse import format_local, resolve_zone
@@ -526,11 +550,11 @@ def action_update(context: Context, ref: str, action_ref: str, assignments: Sequ
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(dir_okay=False),
     help="Write to FILE instead of stdout.",
 )
 @pass_ctx
-def export(context: Context, ref: str, fmt: str, output: Path | None) -> None:
+def export(context: Context, ref: str, fmt: str, output: str | None) -> None:
     """Write the postmortem as Markdown (or the show --json object)."""
     from exporters.rendering import render_incident
 
@@ -539,27 +563,31 @@ def export(context: Context, ref: str, fmt: str, output: Path | None) -> None:
     if output is None:
         sys.stdout.write(text)
         return
+    from pathlib import Path
+
     from exporters.files import write_atomically
 
-    write_atomically(output, text)
+    write_atomically(Path(output), text)
 
 
 @cli.command("import")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--dry-run", is_flag=True, help="Read and report, write nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @pass_ctx
-def import_cmd(context: Context, paths: Sequence[Path], dry_run: bool, as_json: bool) -> None:
+def import_cmd(context: Context, paths: Sequence[str], dry_run: bool, as_json: bool) -> None:
     """Import postmortems (files or folders of Markdown)."""
+    from pathlib import Path
+
     from exporters.importing import collect_files, import_paths, preview_line, preview_paths
 
-    files = collect_files(paths)
+    files = collect_files(Path(p) for p in paths)
     if not files:
         fail("no Markdown or text files found in " + ", ".join(str(p) for p in paths))
     if dry_run:
         previews = preview_paths(files, now=context.now())
         if as_json:
-            click.echo(json.dumps(previews, indent=2, ensure_ascii=False))
+            echo_json(previews)
         else:
             for p in previews:
                 click.echo(preview_line(p))
@@ -570,7 +598,7 @@ def import_cmd(context: Context, paths: Sequence[Path], dry_run: bool, as_json: 
     results = import_paths(context.store, files)
     failed = [r for r in results if r.error]
     if as_json:
-        click.echo(json.dumps([r.as_dict() for r in results], indent=2, ensure_ascii=False))
+        echo_json([r.as_dict() for r in results])
     else:
         for r in results:
             click.echo(r.summary_line())
@@ -593,7 +621,7 @@ def stats(context: Context, as_json: bool, since: str | None, severity: str | No
         context.store.all_snapshots(), now=context.now(), since=since_day, severity=wanted
     )
     if as_json:
-        click.echo(json.dumps(figures.as_dict(), indent=2, ensure_ascii=False))
+        echo_json(figures.as_dict())
         return
     from exporters.plain_text import visible
 
@@ -615,7 +643,7 @@ def config(context: Context, as_json: bool) -> None:
     if as_json:
         out = {k: {"value": v, "source": sources.get(k, "default")} for k, v in values.items()}
         out["config_file"] = {"value": str(settings.path), "source": "WORKBOOK_CONFIG or default"}
-        click.echo(json.dumps(out, indent=2))
+        echo_json(out)
         return
     click.echo(
         f"config file: {settings.path}"
