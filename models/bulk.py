@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from operator import itemgetter
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Table, inspect
+from sqlalchemy import Connection, Dialect, Table, inspect
 
 T = TypeVar("T")
 
@@ -67,19 +67,44 @@ def insert_many(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]
     if not rows:
         return
     dialect = conn.dialect
-    keys = list(rows[0])
-    compiled = table.insert().compile(dialect=dialect, column_keys=keys)
-    names = list(compiled.positiontup or ()) if dialect.positional else keys
-    if sorted(names) != sorted(keys):  # a column default or a renamed bind: be ordinary
+    keys = tuple(rows[0])
+    plan = _insert_plan(table, keys, dialect)
+    if plan is None:  # a column default or a renamed bind: be ordinary
         conn.execute(table.insert(), list(rows))
         return
+    sql, names, converters = plan
     # Column by column: one tight loop per column, then zip() makes the rows in C.
     columns = []
-    for name in names:
-        convert = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+    for name, convert in zip(names, converters, strict=True):
         values = map(itemgetter(name), rows)
         columns.append(list(values if convert is None else map(convert, values)))
     parameters: list[Any] = list(zip(*columns, strict=True))
     if not dialect.positional:
         parameters = [dict(zip(names, values, strict=True)) for values in parameters]
-    conn.exec_driver_sql(str(compiled), parameters)
+    conn.exec_driver_sql(sql, parameters)
+
+
+_Plan = tuple[str, tuple[str, ...], tuple[Any, ...]]
+_PLANS: dict[tuple[Table, tuple[str, ...], str, bool], _Plan | None] = {}
+
+
+def _insert_plan(table: Table, keys: tuple[str, ...], dialect: Dialect) -> _Plan | None:
+    """The compiled INSERT for these columns and each column's converter, made once.
+
+    Compiling costs more than storing a short document; an import of a folder stores one
+    incident (and its few action items) per file, so the plan is kept per table and set
+    of columns.
+    """
+    cache_key = (table, keys, dialect.name, dialect.positional)
+    if cache_key in _PLANS:
+        return _PLANS[cache_key]
+    compiled = table.insert().compile(dialect=dialect, column_keys=list(keys))
+    names = tuple(compiled.positiontup or ()) if dialect.positional else keys
+    plan: _Plan | None = None
+    if sorted(names) == sorted(keys):
+        converters = tuple(
+            table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names
+        )
+        plan = (str(compiled), names, converters)
+    _PLANS[cache_key] = plan
+    return plan

@@ -33,6 +33,7 @@ from models.vocabulary import (
 )
 
 _ENTRY_TABLE: Table = TimelineEntry.__table__  # type: ignore[attr-defined]
+_ACTION_TABLE: Table = ActionItem.__table__  # type: ignore[attr-defined]
 _INSERT_ENTRY = insert(_ENTRY_TABLE)
 
 
@@ -552,6 +553,7 @@ class Store:
                     ).all()
                 )
             next_free = incident.next_action_number
+            action_rows: list[dict[str, Any]] = []
             for a, values in zip(record.action_items, actions, strict=True):
                 if a.number is None:
                     number, next_free = next_free, next_free + 1
@@ -561,22 +563,22 @@ class Store:
                 source = (
                     entry_ids[index] if index is not None and 0 <= index < len(entry_ids) else None
                 )
-                session.add(
-                    ActionItem(
-                        incident_id=incident.id,
-                        number=number,
-                        source_entry_id=source,
-                        created_at=now,
-                        updated_at=now,
+                action_rows.append(
+                    {
+                        "incident_id": incident_id,
+                        "number": number,
+                        "source_entry_id": source,
+                        "created_at": now,
+                        "updated_at": now,
                         **values,
-                    )
+                    }
                 )
-            incident.next_action_number = next_free
-            session.add(incident)
             try:
-                session.flush()
+                insert_many(session.connection(), _ACTION_TABLE, action_rows)
             except IntegrityError as exc:
                 raise StoreError("the document lists the same action item number twice") from exc
+            incident.next_action_number = next_free
+            session.add(incident)
             return incident
 
 
