@@ -327,9 +327,7 @@ def test_open_an_unknown_incident_is_an_error_before_the_screen(db: Path, slug: 
     error(workbook(db, "open", "no-such-incident"), "no incident matches")
 
 
-def test_import_reports_each_file_and_fails_for_unreadable_ones(
-    db: Path, tmp_path: Path
-) -> None:
+def test_import_reports_each_file_and_fails_for_unreadable_ones(db: Path, tmp_path: Path) -> None:
     folder = tmp_path / "mixed"
     folder.mkdir()
     (folder / "good.md").write_text(

@@ -90,4 +90,3 @@ def build_app(
 def world(tmp_path: Path) -> tuple[Store, Incident]:
     store = make_store(tmp_path / "w.db")
     return store, sample_incident(store)
-
