@@ -21,6 +21,7 @@ from typing import Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from exporters.escaping import encode_narrative, escape_inline, narrative_is_plain
+from exporters.mermaid import phases_diagram
 from exporters.workbook_format import (
     ACTION_ITEMS_MARKER,
     EMPTY_PLACEHOLDER,
@@ -337,6 +338,14 @@ def render_markdown(
     out += [*_narrative("impact_narrative", incident.impact_narrative), ""]
     section("Key times")
     out += [*_key_times(metrics, clock, incident.timezone), ""]
+    diagram = phases_diagram(
+        metrics,
+        {n: e.at for n, e in enumerate(live, start=1)},
+        short_time=clock.short,
+        duration=_duration,
+    )
+    if diagram:
+        out += [*diagram, ""]
 
     section("Timeline")
     if live:
