@@ -519,7 +519,7 @@ def action_update(context: Context, ref: str, action_ref: str, assignments: Sequ
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["markdown", "json"]),
+    type=click.Choice(["markdown", "json", "html"]),
     default="markdown",
     show_default=True,
 )
@@ -531,7 +531,7 @@ def action_update(context: Context, ref: str, action_ref: str, assignments: Sequ
 )
 @pass_ctx
 def export(context: Context, ref: str, fmt: str, output: Path | None) -> None:
-    """Write the postmortem as Markdown (or the show --json object)."""
+    """Write the postmortem as Markdown, a self-contained HTML page or the show --json object."""
     from exporters.rendering import render_incident
 
     snap = _snapshot(context, ref)
