@@ -42,7 +42,7 @@ def _page(**changes: object) -> str:
 
 def test_a_whole_page_with_inline_style_and_a_policy_that_loads_nothing() -> None:
     page = _page()
-    assert page.startswith("<!DOCTYPE html>\n<html lang=\"en\">")
+    assert page.startswith('<!DOCTYPE html>\n<html lang="en">')
     assert page.endswith("</html>\n")
     tags = _parse(page).tags
     names = [name for name, _ in tags]
