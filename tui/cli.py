@@ -258,6 +258,11 @@ def show(context: Context, ref: str, as_json: bool) -> None:
         data = incident_dict(
             snap.incident, snap.entries, snap.action_items, now=now, metrics=metrics
         )
+        publication = _publications(context).latest(snap.incident.id)  # type: ignore[arg-type]
+        if publication is not None:
+            from exporters.publish_status import publication_dict
+
+            data["publication"] = publication_dict(publication)
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
     else:
         from exporters.plain_text import render_show
@@ -266,6 +271,12 @@ def show(context: Context, ref: str, as_json: bool) -> None:
             render_show(snap.incident, snap.entries, snap.action_items, metrics, now=now),
             nl=False,
         )
+        publication = _publications(context).latest(snap.incident.id)  # type: ignore[arg-type]
+        if publication is not None:
+            from exporters.publish_status import publication_lines
+
+            for line in publication_lines(publication):
+                click.echo(line)
 
 
 @cli.command("list")
@@ -542,6 +553,89 @@ def export(context: Context, ref: str, fmt: str, output: Path | None) -> None:
     from exporters.files import write_atomically
 
     write_atomically(output, text)
+
+
+def _publications(context: Context) -> Any:
+    from models.publications import Publications
+
+    return Publications(context.store.engine, clock=context.store.clock)
+
+
+def _docs_repo(context: Context, incident_id: int, given: Path | None) -> Path:
+    """--repo, else where the incident was last published, else config docs_repo."""
+    if given is not None:
+        return given
+    latest = _publications(context).latest(incident_id)
+    if latest is not None:
+        return Path(latest.repo)
+    if context.settings.docs_repo:
+        return Path(context.settings.docs_repo)
+    fail("give --repo DIR (a clone of the docs repo), or set docs_repo in config.toml")
+
+
+def _configured(context: Context, key: str) -> str | None:
+    if context.settings.sources.get(key, "default") == "default":
+        return None
+    value = context.settings.values.get(key)
+    return str(value) if value else None
+
+
+@cli.command()
+@click.argument("ref")
+@click.option(
+    "--repo",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The docs repo (default: where REF was published last, else config docs_repo).",
+)
+@click.option(
+    "--dir", "folder", default="postmortems", show_default=True, help="Folder in the repo."
+)
+@click.option("--branch", metavar="NAME", help="Branch to commit on (default: postmortem/SLUG).")
+@click.option("--push", is_flag=True, help="Push the branch to the remote (never forced).")
+@click.option("--remote", metavar="NAME", help="Remote to check and push to (default: origin).")
+@click.option("--redact", is_flag=True, help="Replace likely secrets with [REDACTED].")
+@click.option("--message", metavar="TEXT", help="Commit message instead of the default.")
+@pass_ctx
+def publish(
+    context: Context,
+    ref: str,
+    repo: Path | None,
+    folder: str,
+    branch: str | None,
+    push: bool,
+    remote: str | None,
+    redact: bool,
+    message: str | None,
+) -> None:
+    """Commit the postmortem to a review branch of a git docs repo; prints the commit."""
+    from exporters.publishing import PublishRequest, apply_publish, plan_publish
+
+    snap = _snapshot(context, ref)
+    assert snap.incident.id is not None
+    request = PublishRequest(
+        repo=_docs_repo(context, snap.incident.id, repo),
+        folder=folder,
+        branch=branch,
+        push=push,
+        remote=remote,
+        redact=redact,
+        message=message,
+        author=_configured(context, "author"),
+        email=_configured(context, "email"),
+        fallback_author=str(context.settings.author or ""),
+    )
+    publications = _publications(context)
+    now = context.now()
+    plan = plan_publish(snap, request, publications, now=now)
+    for line in plan.summary_lines():
+        click.echo(line)
+    result = apply_publish(plan, publications, now=now)
+    if result.pushed:
+        click.echo(f"pushed {plan.branch} to {plan.remote}")
+    click.echo(result.commit or "unchanged")
+    if result.push_error is not None:
+        kept = "the commit is kept" if result.commit else "nothing was lost"
+        fail(f"{result.push_error}; {kept} on {plan.branch} in {plan.repo_path}, not pushed")
 
 
 @cli.command("import")

@@ -1,0 +1,125 @@
+"""``<dir>/README.md``: the index of every postmortem published to a folder, newest first.
+
+Rebuilt on every publish from the postmortems in the folder on the target branch, so it
+also picks up reviewers' changes to titles or statuses. Only the head of each document is
+read (its front matter and the line under its title), never the whole timeline, which is
+what keeps a folder of a thousand postmortems cheap to index.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Final
+from urllib.parse import quote
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from exporters.escaping import escape_inline, unescape_inline
+from exporters.workbook_format import FORMAT_KEY, NO_VALUE, date_text, local_time
+
+README: Final = "README.md"
+HEADER: Final = (
+    "# Postmortems",
+    "",
+    "Every postmortem in this folder, newest first. Incident Workbook rewrites this list on "
+    "each `workbook publish`: edit the postmortems, not the list.",
+    "",
+    "| Date | Postmortem | Severity | Duration | Status |",
+    "|---|---|---|---|---|",
+)
+_ABOUT: Final = re.compile(r"\*\*Severity:\*\* .*\*\*Duration:\*\* (.+?)(?: \(ongoing\))?(?: · |$)")
+_IMPACT_STARTED: Final = re.compile(r"- \*\*Impact started:\*\* (\d{4}-\d{2}-\d{2}) ")
+_SLUG_DATE: Final = re.compile(r"(\d{4}-\d{2}-\d{2})-")
+_HEAD_LINES: Final = 80
+
+
+@dataclass(frozen=True)
+class IndexRow:
+    name: str  # the file name inside the folder
+    date: str
+    title: str
+    severity: str
+    duration: str
+    status: str
+
+    def line(self) -> str:
+        link = f"[{escape_inline(self.title) or escape_inline(self.name)}]({quote(self.name)})"
+        cells = [
+            self.date,
+            link,
+            escape_inline(self.severity),
+            escape_inline(self.duration),
+            escape_inline(self.status),
+        ]
+        return "| " + " | ".join(cell or NO_VALUE for cell in cells) + " |"
+
+
+def _text(value: object) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def index_row(name: str, text: str) -> IndexRow | None:
+    """The row of one document, or None when it is not in the workbook's format."""
+    lines = text.removeprefix("\ufeff").split("\n", _HEAD_LINES)[:_HEAD_LINES]
+    if not lines or lines[0].rstrip("\r") != "---":
+        return None
+    fields: dict[str, object] = {}
+    body_start = 0
+    for number, raw in enumerate(lines[1:], start=1):
+        line = raw.rstrip("\r")
+        if line == "---":
+            body_start = number + 1
+            break
+        key, sep, value = line.partition(":")
+        if sep:
+            try:
+                fields[key.strip()] = json.loads(value)
+            except ValueError:
+                continue
+    if FORMAT_KEY not in fields or not body_start:
+        return None
+    duration = NO_VALUE
+    started = ""
+    for raw in lines[body_start:]:
+        line = raw.rstrip("\r")
+        about = _ABOUT.match(line) if duration == NO_VALUE else None
+        if about:
+            duration = about.group(1)
+        impact = _IMPACT_STARTED.match(line)
+        if impact:
+            started = impact.group(1)
+            break
+    explicit = _text(fields.get("started_at"))
+    if explicit:
+        try:
+            zone = ZoneInfo(_text(fields.get("timezone")) or "UTC")
+        except (ZoneInfoNotFoundError, ValueError):
+            zone = ZoneInfo("UTC")
+        with contextlib.suppress(ValueError):
+            started = date_text(local_time(datetime.fromisoformat(explicit), zone))
+    if not started:
+        slug_date = _SLUG_DATE.match(name)
+        started = slug_date.group(1) if slug_date else NO_VALUE
+    return IndexRow(
+        name=name,
+        date=started,
+        title=_text(fields.get("title")),
+        severity=_text(fields.get("severity")),
+        duration=unescape_inline(duration) if duration != NO_VALUE else NO_VALUE,
+        status=_text(fields.get("status")),
+    )
+
+
+def render_index(rows: Iterable[IndexRow]) -> str:
+    """The README, newest first (ties by file name, so the order never wobbles)."""
+    ordered = sorted(rows, key=lambda r: (r.date, r.name), reverse=True)
+    lines = [*HEADER]
+    if ordered:
+        lines += [row.line() for row in ordered]
+    else:
+        lines = [*HEADER[:4], "_Nothing published yet._"]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,505 @@
+"""``workbook publish``: the postmortem committed to a review branch of a git docs repo.
+
+Publishing is two steps so that the TUI can show what will happen before it happens:
+:func:`plan_publish` checks everything, renders the document and the folder's index and
+says what would change (it writes nothing but, with a remote, the fetched remote-tracking
+ref); :func:`apply_publish` writes the objects, moves the branch in one checked
+transaction, remembers the publication in the database and pushes. Either step fails with
+a :class:`PublishError` whose message is one line that says what to do, and leaves the
+repository's refs, index and files as they were.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Final
+
+from exporters.git_docs import (
+    DocsRepo,
+    Identity,
+    PublishError,
+    PushRejected,
+    RemoteUnreachable,
+    git_message,
+    safe_file_name,
+    safe_folder,
+)
+from exporters.publish_index import README, index_row, render_index
+from models.publications import Publication, Publications
+from models.store import IncidentSnapshot
+from models.timeline import exported_order
+
+DEFAULT_FOLDER: Final = "postmortems"
+DEFAULT_REMOTE: Final = "origin"
+
+
+def default_branch(slug: str) -> str:
+    return f"postmortem/{slug}"
+
+
+@dataclass(frozen=True)
+class PublishRequest:
+    repo: Path
+    folder: str = DEFAULT_FOLDER
+    branch: str | None = None
+    push: bool = False
+    remote: str | None = None  # None: origin, and only when pushing
+    redact: bool = False
+    message: str | None = None
+    author: str | None = None  # the workbook's configured identity, when configured
+    email: str | None = None
+    fallback_author: str = ""
+
+
+@dataclass(frozen=True)
+class FileChange:
+    path: str
+    status: str  # "added", "updated" or "unchanged"
+    added: int = 0
+    removed: int = 0
+
+    def line(self) -> str:
+        if self.status == "unchanged":
+            return f"{self.path}: unchanged"
+        return f"{self.path}: {self.status}, +{self.added} -{self.removed} lines"
+
+
+@dataclass
+class PublishPlan:
+    """Everything a publish will do, computed without writing."""
+
+    request: PublishRequest
+    snapshot: IncidentSnapshot
+    repo_path: str  # absolute, as remembered
+    folder: str
+    branch: str
+    remote: str | None  # the remote to push to or check, when one is involved
+    path: str  # <folder>/<slug>.md
+    readme_path: str
+    text: str
+    blob: str  # the blob id the text gets
+    readme: str
+    parent: str  # the commit the new one goes on
+    branch_tip: str | None  # the branch's commit now (None: it will be created)
+    checked_out: bool
+    changes: list[FileChange]
+    identity: Identity
+    message: str
+    entry_ids: list[int | None]
+    remote_tip: str | None = None
+    previous: Publication | None = None
+    redacted: int = 0
+    offline: PublishError | None = None  # the remote could not be reached to check
+
+    @property
+    def unchanged(self) -> bool:
+        return all(c.status == "unchanged" for c in self.changes)
+
+    def summary_lines(self) -> list[str]:
+        where = self.branch if self.branch_tip else f"{self.branch} (new, from HEAD)"
+        lines = [f"{self.repo_path} on {where}"]
+        lines += [f"  {change.line()}" for change in self.changes]
+        if self.redacted:
+            lines.append(f"  {self.redacted} likely secrets replaced by [REDACTED]")
+        if self.offline is not None:
+            lines.append(f"  {self.offline}: not checked against {self.remote}/{self.branch}")
+        return lines
+
+
+@dataclass
+class PublishResult:
+    commit: str | None  # None: nothing new to commit
+    pushed: bool
+    plan: PublishPlan
+    push_error: PublishError | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def _changes(old: str | None, new: str, path: str) -> FileChange:
+    if old == new:
+        return FileChange(path, "unchanged")
+    before = [] if old is None else old.split("\n")
+    added = removed = 0
+    for line in difflib.unified_diff(before, new.split("\n"), lineterm="", n=0):
+        if line.startswith("+") and not line.startswith("+++"):
+            added += 1
+        elif line.startswith("-") and not line.startswith("---"):
+            removed += 1
+    return FileChange(path, "added" if old is None else "updated", added, removed)
+
+
+def _subject(title: str) -> str:
+    return " ".join("".join(c if c.isprintable() else " " for c in title).split())
+
+
+def commit_message(snapshot: IncidentSnapshot, *, adding: bool, message: str | None = None) -> str:
+    incident = snapshot.incident
+    if message is not None and message.strip():
+        body = message.strip()
+    else:
+        body = f"postmortem: {'add' if adding else 'update'} {_subject(incident.title)}"
+    return f"{body}\n\nIncident: {incident.slug}\nSeverity: {incident.severity}\n"
+
+
+def _render(snapshot: IncidentSnapshot, now: datetime) -> str:
+    from exporters.markdown import render_markdown
+
+    return render_markdown(snapshot.incident, snapshot.entries, snapshot.action_items, now=now)
+
+
+def _scan(snapshot: IncidentSnapshot, redact: bool) -> tuple[IncidentSnapshot, int]:
+    from exporters.secrets import describe_findings, redact_snapshot, scan_snapshot
+
+    findings = scan_snapshot(snapshot)
+    if not findings:
+        return snapshot, 0
+    if not redact:
+        raise PublishError(
+            f"not published: likely secrets in {describe_findings(findings)}; remove them, "
+            "or publish with --redact to replace each with [REDACTED] in the docs repo only"
+        )
+    return redact_snapshot(snapshot), len(findings)
+
+
+def open_repo(path: Path) -> DocsRepo:
+    return DocsRepo(path)
+
+
+def _check_quiet(docs: DocsRepo) -> None:
+    lock = docs.index_locked()
+    if lock is not None:
+        raise PublishError(
+            f"another git command is running in {docs.shown} ({lock} exists): wait for it to "
+            "finish, or delete that file if no git is running there"
+        )
+
+
+def check_remote(docs: DocsRepo, remote: str) -> None:
+    """Refuse unknown remotes and unsafe transports before any network git runs."""
+    docs.check_remote_is_safe(remote)
+
+
+def _blob(entries: dict[str, tuple[str, str]], name: str, where: str) -> str | None:
+    found = entries.get(name)
+    if found is None:
+        return None
+    kind, sha = found
+    if kind != "blob":
+        raise PublishError(f"{where} is a folder, not a file: move it out of the way first")
+    return sha
+
+
+def plan_publish(
+    snapshot: IncidentSnapshot,
+    request: PublishRequest,
+    publications: Publications,
+    *,
+    now: datetime,
+) -> PublishPlan:
+    """Check everything and compute the commit to make; write nothing but fetched refs."""
+    incident = snapshot.incident
+    assert incident.id is not None
+    folder_parts = safe_folder(request.folder)
+    folder = "/".join(folder_parts)
+    file_name = safe_file_name(incident.slug)
+    branch = request.branch or default_branch(incident.slug)
+    remote = request.remote or (DEFAULT_REMOTE if request.push else None)
+    clean, redacted = _scan(snapshot, request.redact)
+    text = _render(clean, now)
+
+    with open_repo(request.repo) as docs:
+        docs.check_branch_name(branch)
+        _check_quiet(docs)
+        head_branch, head_commit = docs.head()
+        if head_commit is None:
+            raise PublishError(
+                f"{docs.shown} has no commits yet: make a first commit there (a README will "
+                "do), then publish"
+            )
+        ref = f"refs/heads/{branch}"
+        branch_tip = docs.refs(ref).get(ref)
+        if branch_tip is None and head_branch is None:
+            raise PublishError(
+                f"HEAD of {docs.shown} is detached, so there is no branch to start "
+                f"{branch} from: check out the main branch there first"
+            )
+        if remote is not None:
+            check_remote(docs, remote)
+        repo_path = str(Path(docs.repo.working_tree_dir or docs.git_dir).resolve())
+        previous = publications.find(incident.id, repo_path, folder, branch)
+        parent = branch_tip or head_commit
+        remote_tip: str | None = None
+        offline: RemoteUnreachable | None = None
+        if remote is not None:
+            try:
+                remote_tip = docs.fetch_branch(remote, branch)
+            except RemoteUnreachable as exc:
+                # Offline jump host: publish locally all the same; the branch is then
+                # ahead of its remote until a later --push gets through.
+                offline = exc
+
+        path = f"{folder}/{file_name}"
+        base_blob = previous.blob_sha if previous is not None else None
+        new_blob = docs.blob_id(text.encode("utf-8"))
+
+        def check_reviewed(
+            commit: str, where: str, *, published_there: bool
+        ) -> dict[str, tuple[str, str]]:
+            entries = {e.name: (e.kind, e.sha) for e in docs.subtree(commit, folder) or []}
+            current = _blob(entries, file_name, path)
+            if current is None or current in (base_blob, new_blob):
+                if current is None and base_blob is not None and published_there:
+                    raise PublishError(
+                        f"{path} was deleted on {where} after the workbook published it: "
+                        "restore it there, or publish with another --branch"
+                    )
+                return entries
+            if base_blob is None:
+                raise PublishError(
+                    f"{path} on {where} was not published from this workbook: run `workbook "
+                    f"pull {incident.slug} --repo {docs.shown}` to merge it in first, or "
+                    "publish with another --branch or --dir"
+                )
+            raise PublishError(
+                f"{path} on {where} changed since the workbook published it (reviewers' "
+                f"edits): run `workbook pull {incident.slug} --repo {docs.shown}"
+                + (f" --remote {remote}" if where.startswith(f"{remote}/") else "")
+                + "` first to bring them in"
+            )
+
+        entries = check_reviewed(
+            parent,
+            branch if branch_tip else f"HEAD ({head_branch})",
+            published_there=branch_tip is not None,
+        )
+        if remote_tip is not None and remote_tip != parent:
+            check_reviewed(remote_tip, f"{remote}/{branch}", published_there=True)
+            if docs.is_ancestor(parent, remote_tip):
+                # Others committed on the remote branch (reviewers, or a pull brought
+                # their edits in): build on top of them so the push is a fast-forward.
+                parent = remote_tip
+                entries = {e.name: (e.kind, e.sha) for e in docs.subtree(parent, folder) or []}
+            elif not docs.is_ancestor(remote_tip, parent):
+                raise PublishError(
+                    f"{branch} and {remote}/{branch} have both moved on: run `workbook pull "
+                    f"{incident.slug} --repo {docs.shown} --remote {remote}`, then merge the "
+                    f"branches in {docs.shown} with git"
+                )
+
+        checked_out = head_branch == branch
+        if checked_out and parent != branch_tip:
+            raise PublishError(
+                f"{branch} is checked out in {docs.shown} and behind {remote}/{branch}: run "
+                "`git pull` there first"
+            )
+        old_text = _read_text(docs, _blob(entries, file_name, path))
+        readme_path = f"{folder}/{README}"
+        readme = _index(docs, entries, file_name, text)
+        old_readme = _read_text(docs, _blob(entries, README, readme_path))
+        changes = [_changes(old_text, text, path), _changes(old_readme, readme, readme_path)]
+        if checked_out:
+            dirty = docs.uncommitted([path, readme_path])
+            if dirty:
+                raise PublishError(
+                    f"{branch} is checked out in {docs.shown} and {', '.join(dirty)} has "
+                    "uncommitted edits: commit or stash them there first"
+                )
+        identity = docs.identity(request.author, request.email, request.fallback_author)
+        message = commit_message(clean, adding=old_text is None, message=request.message)
+    return PublishPlan(
+        request=request,
+        snapshot=snapshot,
+        repo_path=repo_path,
+        folder=folder,
+        branch=branch,
+        remote=remote,
+        path=path,
+        readme_path=readme_path,
+        text=text,
+        blob=new_blob,
+        readme=readme,
+        parent=parent,
+        branch_tip=branch_tip,
+        checked_out=checked_out,
+        changes=changes,
+        identity=identity,
+        message=message,
+        entry_ids=[e.id for e in exported_order(clean.entries)],
+        remote_tip=remote_tip,
+        previous=previous,
+        redacted=redacted,
+        offline=offline,
+    )
+
+
+def _read_text(docs: DocsRepo, sha: str | None) -> str | None:
+    if sha is None:
+        return None
+    data = docs.read_blob(sha)
+    return None if data is None else data.decode("utf-8", errors="replace")
+
+
+def _index(docs: DocsRepo, entries: dict[str, tuple[str, str]], own: str, text: str) -> str:
+    """The folder's README: every workbook postmortem on the branch, ours as it will be."""
+    names = sorted(
+        name
+        for name, (kind, _) in entries.items()
+        if kind == "blob" and name.endswith(".md") and name != README and name != own
+    )
+    rows = []
+    contents = docs.read_blobs([entries[name][1] for name in names])
+    for name, data in zip(names, contents, strict=True):
+        row = index_row(name, data.decode("utf-8", errors="replace"))
+        if row is not None:
+            rows.append(row)
+    own_row = index_row(own, text)
+    if own_row is not None:
+        rows.append(own_row)
+    return render_index(rows)
+
+
+def apply_publish(plan: PublishPlan, publications: Publications, *, now: datetime) -> PublishResult:
+    """Commit what the plan says, remember it, then push when asked."""
+    commit: str | None = None
+    with open_repo(Path(plan.repo_path)) as docs:
+        if not plan.unchanged:
+            commit = _commit(docs, plan, now)
+            ref = f"refs/heads/{plan.branch}"
+            try:
+                _remember(plan, publications, commit, now)
+            except BaseException:
+                # The database refused: take the branch back, so that the repository
+                # and the workbook never disagree about what was published.
+                docs.update_refs([(ref, plan.branch_tip or "0" * 40, commit)], "workbook: undo")
+                raise
+            if plan.checked_out:
+                _update_checkout(docs, plan)
+        elif plan.previous is None or plan.previous.blob_sha != plan.blob:
+            # Already there byte for byte (put there by hand, or a pull took the reviewed
+            # file as it is): remember it as published, so the review loop has its base.
+            _remember(plan, publications, plan.parent, now)
+        result = PublishResult(commit=commit, pushed=False, plan=plan)
+        if plan.request.push and plan.remote is not None:
+            if plan.offline is not None:
+                result.push_error = plan.offline
+                return result
+            try:
+                docs.push_branch(plan.remote, plan.branch)
+            except PushRejected as exc:
+                slug = plan.snapshot.incident.slug
+                result.push_error = PublishError(
+                    f"{exc}: run `workbook pull {slug} --repo {docs.shown} --remote "
+                    f"{plan.remote}` first"
+                )
+                return result
+            except PublishError as exc:
+                result.push_error = exc
+                return result
+            result.pushed = True
+            tip = commit or plan.branch_tip or plan.parent
+            _mark_pushed(plan, publications, tip)
+    return result
+
+
+def _commit(docs: DocsRepo, plan: PublishPlan, now: datetime) -> str:
+    try:
+        blob = docs.write_blob(plan.text.encode("utf-8"))
+        readme = docs.write_blob(plan.readme.encode("utf-8"))
+        file_name = plan.path.rsplit("/", 1)[1]
+        tree = docs.replace_files(
+            plan.parent, plan.folder.split("/"), {file_name: blob, README: readme}
+        )
+        commit = docs.commit_tree(tree, plan.parent, plan.message, plan.identity, now)
+        ref = f"refs/heads/{plan.branch}"
+        docs.update_refs([(ref, commit, plan.branch_tip or "0" * 40)], "workbook: publish")
+    except _git_errors() as exc:
+        raise PublishError(_write_failure(docs, exc)) from None
+    except OSError as exc:
+        raise PublishError(_write_failure(docs, exc)) from None
+    return commit
+
+
+def _git_errors() -> tuple[type[Exception], ...]:
+    from git.exc import GitCommandError
+
+    return (GitCommandError,)
+
+
+def _write_failure(docs: DocsRepo, exc: Exception) -> str:
+    from git.exc import GitCommandError
+
+    said = git_message(exc) if isinstance(exc, GitCommandError) else str(exc)
+    lowered = said.lower()
+    if "cannot lock ref" in lowered or "but expected" in lowered:
+        return (
+            f"the branch moved in {docs.shown} while publishing ({said}): publish again; "
+            "nothing was changed"
+        )
+    if any(word in lowered for word in ("no space", "file too large", "permission", "read-only")):
+        return (
+            f"cannot write to {docs.shown} ({said}): free some space or fix its permissions; "
+            "the repository was left as it was"
+        )
+    return f"git could not write the commit in {docs.shown} ({said}); nothing was changed"
+
+
+def _update_checkout(docs: DocsRepo, plan: PublishPlan) -> None:
+    """The branch is the checked-out one: bring its index and files up to the new commit."""
+    from exporters.files import write_atomically
+
+    assert docs.repo.working_tree_dir is not None
+    top = Path(docs.repo.working_tree_dir)
+    files = {plan.path: plan.text, plan.readme_path: plan.readme}
+    for path, text in files.items():
+        target = top / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_atomically(target, text)
+    docs.stage(list(files))
+
+
+def _remember(plan: PublishPlan, publications: Publications, commit: str, now: datetime) -> None:
+    previous = plan.previous
+    remote = plan.remote if plan.remote is not None else (previous.remote if previous else None)
+    pushed = previous.pushed_commit if previous is not None else None
+    if plan.remote_tip is not None:
+        pushed = plan.remote_tip
+    assert plan.snapshot.incident.id is not None
+    publications.save(
+        Publication(
+            incident_id=plan.snapshot.incident.id,
+            repo=plan.repo_path,
+            folder=plan.folder,
+            branch=plan.branch,
+            remote=remote,
+            path=plan.path,
+            blob_sha=plan.blob,
+            commit_sha=commit,
+            text=plan.text,
+            entry_ids=plan.entry_ids,
+            pushed_commit=pushed,
+            published_at=now,
+        )
+    )
+
+
+def _mark_pushed(plan: PublishPlan, publications: Publications, commit: str) -> None:
+    assert plan.snapshot.incident.id is not None
+    row = publications.find(plan.snapshot.incident.id, plan.repo_path, plan.folder, plan.branch)
+    if row is not None:
+        row.remote = plan.remote
+        row.pushed_commit = commit
+        publications.save(row)
+
+
+def publish(
+    snapshot: IncidentSnapshot,
+    request: PublishRequest,
+    publications: Publications,
+    *,
+    now: datetime,
+) -> PublishResult:
+    plan = plan_publish(snapshot, request, publications, now=now)
+    return apply_publish(plan, publications, now=now)
