@@ -270,24 +270,22 @@ def plan_publish(
                 + "` first to bring them in"
             )
 
-        entries = check_reviewed(
-            parent,
-            branch if branch_tip else f"HEAD ({head_branch})",
-            published_there=branch_tip is not None,
-        )
+        where = branch if branch_tip else f"HEAD ({head_branch})"
         if remote_tip is not None and remote_tip != parent:
-            check_reviewed(remote_tip, f"{remote}/{branch}", published_there=True)
             if docs.is_ancestor(parent, remote_tip):
                 # Others committed on the remote branch (reviewers, or a pull brought
                 # their edits in): build on top of them so the push is a fast-forward.
-                parent = remote_tip
-                entries = {e.name: (e.kind, e.sha) for e in docs.subtree(parent, folder) or []}
+                parent, where = remote_tip, f"{remote}/{branch}"
             elif not docs.is_ancestor(remote_tip, parent):
                 raise PublishError(
                     f"{branch} and {remote}/{branch} have both moved on: run `workbook pull "
                     f"{incident.slug} --repo {docs.shown} --remote {remote}`, then merge the "
                     f"branches in {docs.shown} with git"
                 )
+        # What the new commit replaces must be what the workbook published (or pulled).
+        entries = check_reviewed(
+            parent, where, published_there=branch_tip is not None or parent == remote_tip
+        )
 
         checked_out = head_branch == branch
         if checked_out and parent != branch_tip:

@@ -197,6 +197,8 @@ def test_ext_remote_is_refused_before_git_runs_it(db: Path, tmp_path: Path) -> N
     assert not witness.exists()
     assert repo_state(docs) == before
     assert publications(db) == 0
+    refused(workbook(db, "pull", slug, "--repo", str(docs), "--remote", "origin"), "unsafe")
+    assert not witness.exists()
 
 
 def test_an_unsafe_push_url_alone_is_refused_too(db: Path, tmp_path: Path) -> None:

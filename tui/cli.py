@@ -638,6 +638,37 @@ def publish(
         fail(f"{result.push_error}; {kept} on {plan.branch} in {plan.repo_path}, not pushed")
 
 
+@cli.command()
+@click.argument("ref")
+@click.option(
+    "--repo",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The docs repo (default: where REF was published last, else config docs_repo).",
+)
+@click.option("--branch", metavar="NAME", help="Review branch (default: postmortem/SLUG).")
+@click.option("--remote", metavar="NAME", help="Fetch the branch from this remote first.")
+@pass_ctx
+def pull(
+    context: Context, ref: str, repo: Path | None, branch: str | None, remote: str | None
+) -> None:
+    """Merge reviewers' edits of the published postmortem back into the incident."""
+    from exporters.review_pull import pull_review
+
+    snap = _snapshot(context, ref)
+    assert snap.incident.id is not None
+    outcome = pull_review(
+        context.store,
+        _publications(context),
+        snap,
+        repo=_docs_repo(context, snap.incident.id, repo),
+        branch=branch,
+        remote=remote,
+        now=context.now(),
+    )
+    for line in outcome.report_lines():
+        click.echo(line)
+
+
 @cli.command("import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Read and report, write nothing.")
