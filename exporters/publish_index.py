@@ -31,10 +31,9 @@ HEADER: Final = (
     "| Date | Postmortem | Severity | Duration | Status |",
     "|---|---|---|---|---|",
 )
-_ABOUT: Final = re.compile(r"\*\*Severity:\*\* .*\*\*Duration:\*\* (.+?)(?: \(ongoing\))?(?: · |$)")
-_IMPACT_STARTED: Final = re.compile(r"- \*\*Impact started:\*\* (\d{4}-\d{2}-\d{2}) ")
+_DURATION: Final = re.compile(r"\*\*Duration:\*\* (.+?)(?: \(ongoing\))?(?: · |\r?$)")
+_IMPACT_STARTED: Final = re.compile(r"^- \*\*Impact started:\*\* (\d{4}-\d{2}-\d{2}) ", re.M)
 _SLUG_DATE: Final = re.compile(r"(\d{4}-\d{2}-\d{2})-")
-_HEAD_LINES: Final = 80
 
 
 @dataclass(frozen=True)
@@ -62,37 +61,49 @@ def _text(value: object) -> str:
     return value if isinstance(value, str) else ""
 
 
+_WANTED: Final = ("title", "severity", "status", "timezone", "started_at")
+
+
 def index_row(name: str, text: str) -> IndexRow | None:
-    """The row of one document, or None when it is not in the workbook's format."""
-    lines = text.removeprefix("\ufeff").split("\n", _HEAD_LINES)[:_HEAD_LINES]
-    if not lines or lines[0].rstrip("\r") != "---":
+    """The row of one document, or None when it is not in the workbook's format.
+
+    Only the front matter keys the row needs are decoded, and the two header lines are
+    found by search, so a folder of a thousand postmortems indexes in milliseconds.
+    """
+    text = text.removeprefix("\ufeff")
+    if not text.startswith("---\n") and not text.startswith("---\r\n"):
+        return None
+    close = text.find("\n---", 3)
+    if close == -1:
         return None
     fields: dict[str, object] = {}
-    body_start = 0
-    for number, raw in enumerate(lines[1:], start=1):
-        line = raw.rstrip("\r")
-        if line == "---":
-            body_start = number + 1
-            break
-        key, sep, value = line.partition(":")
-        if sep:
+    format_seen = False
+    for raw in text[4:close].split("\n"):
+        key, sep, value = raw.rstrip("\r").partition(":")
+        key = key.strip()
+        if not sep:
+            continue
+        if key == FORMAT_KEY:
+            format_seen = True
+        elif key in _WANTED:
             try:
-                fields[key.strip()] = json.loads(value)
+                fields[key] = json.loads(value)
             except ValueError:
                 continue
-    if FORMAT_KEY not in fields or not body_start:
+    if not format_seen:
         return None
+    body = text[close + 4 :]
     duration = NO_VALUE
-    started = ""
-    for raw in lines[body_start:]:
-        line = raw.rstrip("\r")
-        about = _ABOUT.match(line) if duration == NO_VALUE else None
+    at = body.find("**Duration:** ")
+    if at != -1:
+        line = body[at : body.find("\n", at) if "\n" in body[at:] else len(body)]
+        about = _DURATION.match(line)
         if about:
             duration = about.group(1)
-        impact = _IMPACT_STARTED.match(line)
-        if impact:
-            started = impact.group(1)
-            break
+    started = ""
+    impact = _IMPACT_STARTED.search(body)
+    if impact:
+        started = impact.group(1)
     explicit = _text(fields.get("started_at"))
     if explicit:
         try:
