@@ -9,7 +9,7 @@ import string
 from pathlib import Path
 
 import pytest
-from hypothesis import assume, given
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from exporters.secrets import (
@@ -203,6 +203,7 @@ def test_a_snapshot_names_where_each_secret_is_and_redaction_leaves_the_record(
     assert [a.model_dump() for a in after.action_items] == before_dump[2]
 
 
+@settings(deadline=None, max_examples=40)  # each example opens a real database file
 @given(st.lists(st.text(max_size=60), min_size=1, max_size=5))
 def test_redacting_any_texts_never_changes_the_stored_record(
     tmp_path_factory: pytest.TempPathFactory, texts: list[str]
