@@ -133,9 +133,11 @@ RULES: Final[tuple[_Rule, ...]] = (
     ),
 )
 
-# Values that are placeholders, not secrets.
+# Values that are placeholders, not secrets: masks, <angle> and {{template}} slots, shell
+# variables, and printf slots (only ``%s`` and ``%(name)s``: ``%AB…`` is a percent-encoded
+# password in a URL, the real thing).
 _PLACEHOLDER: Final = re.compile(
-    r"(?i)^(?:\*+|x+|\.+|<[^>]*>|\$\{?[A-Za-z_][A-Za-z0-9_]*\}?|%\(?[A-Za-z_]+\)?s?|"
+    r"(?i)^(?:\*+|x+|\.+|<[^>]*>|\$\{?[A-Za-z_][A-Za-z0-9_]*\}?|%s|%\([A-Za-z_]\w*\)s|"
     r"\{\{[^}]*\}\}|\[?redacted\]?|changeme|example\w*|dummy\w*|placeholder\w*)$"
 )
 
