@@ -1,39 +1,42 @@
 """The docs repository, seen through git's plumbing: read trees, write objects, move refs.
 
-Commits are built without an index or a working tree: blobs go in with ``hash-object``,
-trees with ``mktree``, the commit with ``commit-tree``, and the branch moves with one
-``update-ref`` transaction that checks the branch's old value, so a publish either lands
-whole or not at all and never touches the checked-out branch, the index or the files of
-the repository it writes to. Reading goes through GitPython's object database (one
-long-lived ``git cat-file --batch``), which is what makes regenerating an index of a
-thousand postmortems cheap.
+Commits are built without an index or a working tree: the new blobs and trees go in as
+one small pack (``unpack-objects``), the commit with ``commit-tree``, and the branch moves
+with one ``update-ref`` transaction that checks the branch's old value, so a publish
+either lands whole or not at all and never touches the checked-out branch, the index or
+the files of the repository it writes to. Reading goes through one long-lived
+``git cat-file --batch`` (:class:`~exporters.git_objects.ObjectReader`): a local publish
+starts five git processes in all, which is what keeps it quick on a slow jump host.
 
-Every failure becomes a :class:`PublishError` with one line that says what to do.
+GitPython is imported only to judge a remote's transport, so a publish that involves no
+remote does not pay for loading it. Every failure becomes a :class:`PublishError` with
+one line that says what to do.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import subprocess
-import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Final
 
-from git import Git, Repo
-from git.exc import (
-    GitCommandError,
-    GitCommandNotFound,
-    InvalidGitRepositoryError,
-    NoSuchPathError,
-    UnsafeProtocolError,
+from exporters.git_objects import (
+    ObjectReader,
+    TreeEntry,
+    encode_tree,
+    object_id,
+    pack_objects,
+    parse_tree,
 )
 
+__all__ = ["DocsRepo", "GitFailed", "Identity", "PublishError", "TreeEntry"]
+
 NETWORK_TIMEOUT_SECONDS: Final = 120.0
+LOCAL_TIMEOUT_SECONDS: Final = 60.0
 # Never ask for a password on a terminal that is not there; never take an optional lock
 # (``git status`` and friends would otherwise rewrite the index of the repo we read).
 _QUIET_ENV: Final = {"GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0"}
@@ -48,12 +51,21 @@ class PublishError(ValueError):
     """Publishing or pulling cannot go on; the message is one line that says what to do."""
 
 
-@dataclass(frozen=True)
-class TreeEntry:
-    mode: str
-    kind: str  # "blob", "tree" or "commit"
-    sha: str
-    name: str
+class GitFailed(PublishError):
+    """A git command exited with an error (or ran out of time). Callers that expect it
+    catch it and say what it means; anywhere else its message still says what git said."""
+
+    def __init__(self, command: Sequence[str], status: int, stdout: str, stderr: str) -> None:
+        self.command = list(command)
+        self.status = status
+        self.stdout = stdout
+        self.stderr = stderr
+        words = list(command[1:])
+        while words[:1] == ["-c"]:  # config options before the subcommand
+            words = words[2:]
+        subcommand = words[0] if words else ""
+        said = _last_line(stderr.strip() or stdout or f"git exited with {status}")
+        super().__init__(f"git {subcommand} failed: {said}")
 
 
 @dataclass(frozen=True)
@@ -69,11 +81,61 @@ def _last_line(text: str) -> str:
     return " ".join(chosen.removeprefix("fatal: ").removeprefix("error: ").split())
 
 
-def git_message(exc: GitCommandError) -> str:
+def git_message(exc: GitFailed) -> str:
     """What git said, in one line."""
-    stderr = exc.stderr if isinstance(exc.stderr, str) else str(exc.stderr or "")
-    stderr = stderr.strip().removeprefix("stderr: ").strip("'")
-    return _last_line(stderr or str(exc.stdout or "") or f"git exited with {exc.status}")
+    return _last_line(exc.stderr.strip() or exc.stdout or f"git exited with {exc.status}")
+
+
+def _git_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    env = {**os.environ, **_QUIET_ENV, **(extra or {})}
+    if "GIT_SSH_COMMAND" not in os.environ and "GIT_SSH" not in os.environ:
+        env.setdefault("GIT_SSH_COMMAND", _SSH_BATCH)
+    return env
+
+
+def _run_git(
+    args: Sequence[str],
+    *,
+    cwd: Path,
+    input: bytes | None = None,
+    env: Mapping[str, str] | None = None,
+    timeout: float = LOCAL_TIMEOUT_SECONDS,
+) -> str:
+    command = ["git", *args]
+    try:
+        proc = subprocess.run(
+            command,
+            input=input,
+            capture_output=True,
+            cwd=cwd,
+            env=_git_env(env),
+            timeout=timeout,
+            check=False,
+        )
+    except FileNotFoundError:
+        raise PublishError("git is not installed (or not on PATH)") from None
+    except subprocess.TimeoutExpired:
+        raise GitFailed(command, -1, "", f"fatal: no answer within {timeout:g} s") from None
+    stdout = proc.stdout.decode("utf-8", errors="surrogateescape")
+    if proc.returncode != 0:
+        stderr = proc.stderr.decode("utf-8", errors="replace")
+        raise GitFailed(command, proc.returncode, stdout, stderr)
+    return stdout.removesuffix("\n")
+
+
+_REF_FORBIDDEN: Final = re.compile(r"[\x00-\x20\x7f~^:?*\[\\]|\.\.|@\{|//")
+
+
+def valid_branch_name(branch: str) -> bool:
+    """What ``git check-ref-format --branch`` accepts, checked without running git."""
+    if not branch or branch == "@" or branch.startswith(("-", "/")) or branch.endswith("/"):
+        return False
+    if branch.endswith(".") or _REF_FORBIDDEN.search(branch):
+        return False
+    return all(
+        part and not part.startswith(".") and not part.endswith(".lock")
+        for part in branch.split("/")
+    )
 
 
 class DocsRepo:
@@ -82,23 +144,45 @@ class DocsRepo:
     def __init__(self, path: Path) -> None:
         self.path = path.expanduser()
         shown = str(path)
+        self.shown = shown
         if not self.path.exists():
             raise PublishError(f"{shown} does not exist: give --repo a clone of the docs repo")
         if not self.path.is_dir():
             raise PublishError(f"{shown} is not a folder: give --repo a clone of the docs repo")
+        not_top = PublishError(
+            f"{shown} is not a git repository (or not its top folder): give --repo the "
+            "top folder of a clone of the docs repo"
+        )
         try:
-            self.repo = Repo(self.path)
-        except (InvalidGitRepositoryError, NoSuchPathError):
-            raise PublishError(
-                f"{shown} is not a git repository (or not its top folder): give --repo the "
-                "top folder of a clone of the docs repo"
-            ) from None
-        except GitCommandNotFound:
-            raise PublishError("git is not installed (or not on PATH)") from None
-        self.shown = shown
-        self.bare = self.repo.bare
-        self.git_dir = Path(self.repo.git_dir)
-        self._format: str | None = None
+            about = _run_git(
+                [
+                    "rev-parse",
+                    "--is-bare-repository",
+                    "--is-inside-work-tree",
+                    "--absolute-git-dir",
+                    "--show-object-format",
+                    "--show-prefix",
+                ],
+                cwd=self.path,
+            ).split("\n")
+        except GitFailed:
+            raise not_top from None
+        bare, inside, git_dir, object_format = about[:4]
+        prefix = about[4] if len(about) > 4 else ""
+        self.bare = bare == "true"
+        if not self.bare and (inside != "true" or prefix):
+            raise not_top
+        self.git_dir = Path(git_dir)
+        # The working tree's top folder (None for a bare repository).
+        self.top: Path | None = None if self.bare else self.path.resolve()
+        self.object_format = object_format if object_format in ("sha1", "sha256") else "sha1"
+        self.digest_size = 32 if self.object_format == "sha256" else 20
+        self._objects = ObjectReader(self.top or self.git_dir, _QUIET_ENV)
+
+    @property
+    def location(self) -> str:
+        """The repository as the workbook remembers it: its top folder, absolute."""
+        return str(self.top or self.git_dir.resolve())
 
     def __enter__(self) -> DocsRepo:
         return self
@@ -107,7 +191,7 @@ class DocsRepo:
         self.close()
 
     def close(self) -> None:
-        self.repo.close()
+        self._objects.close()
 
     # -- running git ----------------------------------------------------------------------
 
@@ -120,60 +204,58 @@ class DocsRepo:
         options: Sequence[str] = (),
     ) -> str:
         """``git ARGS`` in the repository; stdout without its final newline."""
-        command = ["git", *options, *args]
-        extra = {**_QUIET_ENV, **(env or {})}
-        if "GIT_SSH_COMMAND" not in os.environ and "GIT_SSH" not in os.environ:
-            extra.setdefault("GIT_SSH_COMMAND", _SSH_BATCH)
-        try:
-            if input is None:
-                return str(self.repo.git.execute(command, env=extra, kill_after_timeout=timeout))
-            with tempfile.TemporaryFile() as stdin:
-                stdin.write(input)
-                stdin.seek(0)
-                return str(
-                    self.repo.git.execute(
-                        command, istream=stdin, env=extra, kill_after_timeout=timeout
-                    )
-                )
-        except GitCommandNotFound:
-            raise PublishError("git is not installed (or not on PATH)") from None
+        return _run_git(
+            [*options, *args],
+            cwd=self.top or self.git_dir,
+            input=input,
+            env=env,
+            timeout=timeout or LOCAL_TIMEOUT_SECONDS,
+        )
 
     def try_run(self, *args: str) -> str | None:
         """``git ARGS``, or None when git says no (a missing ref, an unset key)."""
         try:
             return self.run(*args)
-        except GitCommandError:
+        except GitFailed:
             return None
 
     # -- state ------------------------------------------------------------------------------
 
-    @property
-    def object_format(self) -> str:
-        if self._format is None:
-            self._format = self.try_run("rev-parse", "--show-object-format") or "sha1"
-        return self._format
-
     def blob_id(self, data: bytes) -> str:
         """The id git gives these bytes as a blob, computed without writing anything."""
-        digest = hashlib.new("sha256" if self.object_format == "sha256" else "sha1")
-        digest.update(b"blob %d\0" % len(data))
-        digest.update(data)
-        return digest.hexdigest()
+        return object_id("blob", data, self.object_format)
+
+    def _head_ref(self) -> str | None:
+        """The full name of the checked-out branch, or None when HEAD is detached."""
+        try:
+            text = (self.git_dir / "HEAD").read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError):
+            text = ""
+        if text.startswith("ref: refs/heads/") and not text.endswith("/.invalid"):
+            return text.removeprefix("ref: ")
+        if re.fullmatch(r"[0-9a-f]{40}|[0-9a-f]{64}", text):
+            return None
+        # Another ref storage (reftable keeps a placeholder in HEAD): ask git.
+        return self.try_run("symbolic-ref", "-q", "HEAD") or None
 
     def head(self) -> tuple[str | None, str | None]:
         """(checked-out branch name or None when detached, commit or None when unborn)."""
-        branch = self.try_run("symbolic-ref", "-q", "--short", "HEAD")
-        commit = self.try_run("rev-parse", "-q", "--verify", "HEAD^{commit}")
-        return branch or None, commit or None
+        ref = self._head_ref()
+        return (ref.removeprefix("refs/heads/") if ref else None), self.commit_of("HEAD")
+
+    def commit_of(self, name: str) -> str | None:
+        """The commit a ref (or any revision) names, or None when it names none."""
+        found = self._objects.read(f"{name}^{{commit}}")
+        return found[0] if found is not None else None
 
     def refs(self, *names: str) -> dict[str, str]:
-        """The objects the given full ref names point at (missing ones are left out)."""
-        output = self.run("for-each-ref", "--format=%(objectname) %(refname)", *names)
+        """The commits the given full ref names point at (missing ones are left out)."""
         found = {}
-        for line in output.splitlines():
-            sha, _, name = line.partition(" ")
-            if name in names:
-                found[name] = sha
+        for name, answer in zip(
+            names, self._objects.read_many([f"{n}^{{commit}}" for n in names]), strict=True
+        ):
+            if answer is not None:
+                found[name] = answer[0]
         return found
 
     def index_locked(self) -> Path | None:
@@ -182,11 +264,12 @@ class DocsRepo:
 
     def identity(self, name: str | None, email: str | None, fallback_name: str = "") -> Identity:
         """The author and committer: the workbook's configured identity, else git's."""
-        output = self.try_run("config", "--get-regexp", r"^user\.(name|email)$") or ""
         values: dict[str, str] = {}
-        for line in output.splitlines():
-            key, _, value = line.partition(" ")
-            values[key.lower()] = value.strip()
+        if not (name or "").strip() or not (email or "").strip():
+            output = self.try_run("config", "--get-regexp", r"^user\.(name|email)$") or ""
+            for line in output.splitlines():
+                key, _, value = line.partition(" ")
+                values[key.lower()] = value.strip()
         chosen_name = (name or "").strip() or values.get("user.name", "") or fallback_name
         chosen_email = (email or "").strip() or values.get("user.email", "")
         if not chosen_name or not chosen_email:
@@ -205,113 +288,92 @@ class DocsRepo:
     def is_ancestor(self, ancestor: str, descendant: str) -> bool:
         try:
             self.run("merge-base", "--is-ancestor", ancestor, descendant)
-        except GitCommandError as exc:
+        except GitFailed as exc:
             if exc.status == 1:
                 return False
             raise PublishError(f"git cannot compare two commits: {git_message(exc)}") from None
         return True
 
+    def merge_base(self, one: str, other: str) -> str | None:
+        """The best common ancestor of two commits, or None when they share no history."""
+        return self.try_run("merge-base", one, other) or None
+
+    def changed_paths(self, old: str, new: str) -> list[str]:
+        """The files that differ between two commits."""
+        output = self.run("diff-tree", "-r", "-z", "--no-renames", "--name-only", old, new)
+        return [path for path in output.split("\0") if path]
+
     def check_branch_name(self, branch: str) -> None:
-        if branch.startswith("-") or self.try_run("check-ref-format", "--branch", branch) is None:
+        if not valid_branch_name(branch):
             raise PublishError(f"{branch!r} is not a valid branch name")
 
     # -- trees and blobs --------------------------------------------------------------------
 
-    def list_tree(self, treeish: str) -> list[TreeEntry]:
-        """The entries of one tree (not recursive)."""
-        output = self.run("ls-tree", "-z", "--full-tree", treeish)
-        entries = []
-        for record in output.split("\0"):
-            if not record:
-                continue
-            info, _, name = record.partition("\t")
-            mode, kind, sha = info.split(" ")
-            entries.append(TreeEntry(mode, kind, sha, name))
-        return entries
+    def list_tree(self, treeish: str) -> list[TreeEntry] | None:
+        """The entries of one tree (not recursive), or None when there is no such tree."""
+        found = self._objects.read(treeish)
+        if found is not None and found[1] == "commit":
+            # A commit's first line names its tree.
+            found = self._objects.read(found[2].split(b"\n", 1)[0].removeprefix(b"tree ").decode())
+        if found is None or found[1] != "tree":
+            return None
+        return parse_tree(found[2], self.digest_size)
 
     def subtree(self, commit: str, folder: str) -> list[TreeEntry] | None:
         """The entries of ``folder`` in ``commit``, or None when there is no such folder."""
-        try:
-            return self.list_tree(f"{commit}:{folder}")
-        except GitCommandError:  # no such path, or it is a file
-            return None
+        return self.list_tree(f"{commit}:{folder}")
 
     def read_blobs(self, shas: Sequence[str]) -> Iterator[bytes]:
-        """The contents of blobs, in order, through one ``cat-file --batch`` run.
-
-        Every id goes in at once and the answers are read back in one stream: asking one
-        object at a time costs a round trip between two processes each, which for a folder
-        of a thousand postmortems was most of the time a publish took.
-        """
-        if not shas:
-            return
-        try:
-            proc = subprocess.run(
-                ["git", "cat-file", "--batch"],
-                input=("\n".join(shas) + "\n").encode(),
-                capture_output=True,
-                cwd=self.git_dir,
-                env={**os.environ, **_QUIET_ENV},
-                timeout=NETWORK_TIMEOUT_SECONDS,
-                check=False,
-            )
-        except FileNotFoundError:
-            raise PublishError("git is not installed (or not on PATH)") from None
-        if proc.returncode != 0:
-            raise PublishError(f"git cannot read {self.shown}: {_last_line(proc.stderr.decode())}")
-        out = proc.stdout
-        position = 0
-        for sha in shas:
-            end = out.index(b"\n", position)
-            header = out[position:end].split(b" ")
-            position = end + 1
-            if len(header) != 3 or header[1] != b"blob":
+        """The contents of blobs, in order, in one stream from the long-lived cat-file."""
+        for sha, found in zip(shas, self._objects.read_many(shas), strict=True):
+            if found is None or found[1] != "blob":
                 raise PublishError(f"{sha} in {self.shown} is not a readable file")
-            size = int(header[2])
-            yield out[position : position + size]
-            position += size + 1
+            yield found[2]
 
     def read_blob(self, sha: str) -> bytes | None:
-        try:
-            return next(self.read_blobs([sha]))
-        except (ValueError, OSError, GitCommandError):
-            return None
-        except Exception as exc:  # gitdb's BadObject / BadName derive from Exception
-            if type(exc).__name__ in ("BadObject", "BadName"):
-                return None
-            raise
+        found = self._objects.read(sha)
+        return found[2] if found is not None and found[1] == "blob" else None
 
-    def write_blob(self, data: bytes) -> str:
-        return self.run("hash-object", "-w", "--stdin", input=data).strip()
+    # -- writing a commit -------------------------------------------------------------------
 
-    def write_tree(self, entries: Sequence[TreeEntry]) -> str:
-        data = b"".join(f"{e.mode} {e.kind} {e.sha}\t{e.name}".encode() + b"\0" for e in entries)
-        return self.run("mktree", "-z", input=data).strip()
+    def write_files(self, commit: str, folder: Sequence[str], files: Mapping[str, bytes]) -> str:
+        """Store ``files`` (name: content) in ``folder`` of ``commit``'s tree; the new root
+        tree's id. Blobs and trees go in as one pack, which git checks before storing."""
+        objects: list[tuple[str, bytes]] = []
+        blobs = {}
+        for name, data in files.items():
+            objects.append(("blob", data))
+            blobs[name] = object_id("blob", data, self.object_format)
+        root = self._replaced(commit, list(folder), blobs, objects)
+        self.run("unpack-objects", "-q", input=pack_objects(objects, self.object_format))
+        return root
 
-    def replace_files(self, commit: str, folder: Sequence[str], files: Mapping[str, str]) -> str:
-        """The tree of ``commit`` with ``files`` (name: blob id) put into ``folder``."""
-        return self._replace_in(f"{commit}^{{tree}}", folder, files)
-
-    def _replace_in(self, tree: str | None, folder: Sequence[str], files: Mapping[str, str]) -> str:
-        current = self.list_tree(tree) if tree else []
+    def _replaced(
+        self,
+        tree: str | None,
+        folder: list[str],
+        files: Mapping[str, str],
+        objects: list[tuple[str, bytes]],
+    ) -> str:
+        current = (self.list_tree(tree) if tree else None) or []
         if not folder:
-            return self._write_with(current, files)
-        name, rest = folder[0], folder[1:]
-        existing = next((e for e in current if e.name == name), None)
-        if existing is not None and existing.kind != "tree":
-            raise PublishError(f"{name} in {self.shown} is a file, not a folder")
-        inner = self._replace_in(existing.sha if existing else None, rest, files)
-        others = [e for e in current if e.name != name]
-        return self.write_tree([*others, TreeEntry("040000", "tree", inner, name)])
-
-    def _write_with(self, current: Sequence[TreeEntry], files: Mapping[str, str]) -> str:
-        for name in files:
-            clash = next((e for e in current if e.name == name and e.kind != "blob"), None)
-            if clash is not None:
-                raise PublishError(f"{name} in {self.shown} is a folder, not a file")
-        kept = [e for e in current if e.name not in files]
-        added = [TreeEntry("100644", "blob", sha, name) for name, sha in files.items()]
-        return self.write_tree([*kept, *added])
+            for name in files:
+                clash = next((e for e in current if e.name == name and e.kind != "blob"), None)
+                if clash is not None:
+                    raise PublishError(f"{name} in {self.shown} is a folder, not a file")
+            kept = [e for e in current if e.name not in files]
+            new = [*kept, *(TreeEntry("100644", "blob", sha, n) for n, sha in files.items())]
+        else:
+            name, rest = folder[0], folder[1:]
+            existing = next((e for e in current if e.name == name), None)
+            if existing is not None and existing.kind != "tree":
+                raise PublishError(f"{name} in {self.shown} is a file, not a folder")
+            inner = self._replaced(existing.sha if existing else None, rest, files, objects)
+            others = [e for e in current if e.name != name]
+            new = [*others, TreeEntry("040000", "tree", inner, name)]
+        data = encode_tree(new)
+        objects.append(("tree", data))
+        return object_id("tree", data, self.object_format)
 
     def commit_tree(
         self, tree: str, parent: str, message: str, identity: Identity, when: datetime
@@ -356,7 +418,7 @@ class DocsRepo:
             if record:
                 info, _, name = record.partition("\t")
                 staged[name] = info.split(" ")[1]
-        top = Path(self.repo.working_tree_dir or self.path)
+        top = self.top or self.path
         dirty = []
         for path in paths:
             file = top / path
@@ -386,6 +448,9 @@ class DocsRepo:
 
     def check_remote_is_safe(self, remote: str) -> None:
         """Refuse transports that run commands (``ext::``, other ``X::`` helpers, ``-`` URLs)."""
+        from git import Git
+        from git.exc import UnsafeProtocolError
+
         for url in self.remote_urls(remote):
             try:
                 Git.check_unsafe_protocols(url)
@@ -410,7 +475,7 @@ class DocsRepo:
                 options=_NO_EXT,
                 timeout=NETWORK_TIMEOUT_SECONDS,
             )
-        except GitCommandError as exc:
+        except GitFailed as exc:
             message = git_message(exc)
             if "couldn't find remote ref" in message:
                 return None
@@ -429,9 +494,8 @@ class DocsRepo:
                 options=_NO_EXT,
                 timeout=NETWORK_TIMEOUT_SECONDS,
             )
-        except GitCommandError as exc:
-            stdout = exc.stdout if isinstance(exc.stdout, str) else ""
-            rejected = [line for line in stdout.splitlines() if line.startswith("!")]
+        except GitFailed as exc:
+            rejected = [line for line in exc.stdout.splitlines() if line.startswith("!")]
             if rejected:
                 reason = rejected[0].split("\t")[-1].strip()
                 raise PushRejected(remote, branch, reason) from None

@@ -19,6 +19,7 @@ from typing import Final
 
 from exporters.git_docs import (
     DocsRepo,
+    GitFailed,
     Identity,
     PublishError,
     PushRejected,
@@ -228,7 +229,7 @@ def plan_publish(
             )
         if remote is not None:
             check_remote(docs, remote)
-        repo_path = str(Path(docs.repo.working_tree_dir or docs.git_dir).resolve())
+        repo_path = docs.location
         previous = publications.find(incident.id, repo_path, folder, branch)
         parent = branch_tip or head_commit
         remote_tip: str | None = None
@@ -287,7 +288,7 @@ def plan_publish(
             parent, where, published_there=branch_tip is not None or parent == remote_tip
         )
 
-        checked_out = head_branch == branch
+        checked_out = head_branch == branch and not docs.bare
         if checked_out and parent != branch_tip:
             raise PublishError(
                 f"{branch} is checked out in {docs.shown} and behind {remote}/{branch}: run "
@@ -404,32 +405,19 @@ def apply_publish(plan: PublishPlan, publications: Publications, *, now: datetim
 
 def _commit(docs: DocsRepo, plan: PublishPlan, now: datetime) -> str:
     try:
-        blob = docs.write_blob(plan.text.encode("utf-8"))
-        readme = docs.write_blob(plan.readme.encode("utf-8"))
         file_name = plan.path.rsplit("/", 1)[1]
-        tree = docs.replace_files(
-            plan.parent, plan.folder.split("/"), {file_name: blob, README: readme}
-        )
+        files = {file_name: plan.text.encode("utf-8"), README: plan.readme.encode("utf-8")}
+        tree = docs.write_files(plan.parent, plan.folder.split("/"), files)
         commit = docs.commit_tree(tree, plan.parent, plan.message, plan.identity, now)
         ref = f"refs/heads/{plan.branch}"
         docs.update_refs([(ref, commit, plan.branch_tip or "0" * 40)], "workbook: publish")
-    except _git_errors() as exc:
-        raise PublishError(_write_failure(docs, exc)) from None
-    except OSError as exc:
+    except (GitFailed, OSError) as exc:
         raise PublishError(_write_failure(docs, exc)) from None
     return commit
 
 
-def _git_errors() -> tuple[type[Exception], ...]:
-    from git.exc import GitCommandError
-
-    return (GitCommandError,)
-
-
 def _write_failure(docs: DocsRepo, exc: Exception) -> str:
-    from git.exc import GitCommandError
-
-    said = git_message(exc) if isinstance(exc, GitCommandError) else str(exc)
+    said = git_message(exc) if isinstance(exc, GitFailed) else str(exc)
     lowered = said.lower()
     if "cannot lock ref" in lowered or "but expected" in lowered:
         return (
@@ -448,8 +436,8 @@ def _update_checkout(docs: DocsRepo, plan: PublishPlan) -> None:
     """The branch is the checked-out one: bring its index and files up to the new commit."""
     from exporters.files import write_atomically
 
-    assert docs.repo.working_tree_dir is not None
-    top = Path(docs.repo.working_tree_dir)
+    assert docs.top is not None
+    top = docs.top
     files = {plan.path: plan.text, plan.readme_path: plan.readme}
     for path, text in files.items():
         target = top / path

@@ -90,7 +90,7 @@ def pull_review(
         docs.check_branch_name(branch)
         if remote is not None:
             check_remote(docs, remote)
-        repo_path = str(Path(docs.repo.working_tree_dir or docs.git_dir).resolve())
+        repo_path = docs.location
         previous = _find_publication(publications, incident.id, repo_path, branch)
         folder = "/".join(safe_folder(previous.folder if previous else DEFAULT_FOLDER))
         path = f"{folder}/{file_name}"
