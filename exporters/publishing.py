@@ -2,10 +2,11 @@
 
 Publishing is two steps so that the TUI can show what will happen before it happens:
 :func:`plan_publish` checks everything, renders the document and the folder's index and
-says what would change (it writes nothing but, with a remote, the fetched remote-tracking
-ref); :func:`apply_publish` writes the objects, moves the branch in one checked
-transaction, remembers the publication in the database and pushes. Either step fails with
-a :class:`PublishError` whose message is one line that says what to do, and leaves the
+says what would change (it writes nothing to the repository but, with a remote, the
+fetched remote-tracking ref; the index rows it worked out go to the user's cache folder);
+:func:`apply_publish` writes the objects, moves the branch in one checked transaction,
+remembers the publication in the database and pushes. Either step fails with a
+:class:`PublishError` whose message is one line that says what to do, and leaves the
 repository's refs, index and files as they were.
 """
 
@@ -28,7 +29,8 @@ from exporters.git_docs import (
     safe_file_name,
     safe_folder,
 )
-from exporters.publish_index import README, index_row, render_index
+from exporters.index_cache import IndexRowCache
+from exporters.publish_index import README, IndexRow, index_row, render_index
 from models.publications import Publication, Publications
 from models.store import IncidentSnapshot
 from models.timeline import exported_order
@@ -53,6 +55,7 @@ class PublishRequest:
     author: str | None = None  # the workbook's configured identity, when configured
     email: str | None = None
     fallback_author: str = ""
+    cache_dir: Path | None = None  # where index rows are remembered (None: not at all)
 
 
 @dataclass(frozen=True)
@@ -296,7 +299,8 @@ def plan_publish(
             )
         old_text = _read_text(docs, _blob(entries, file_name, path))
         readme_path = f"{folder}/{README}"
-        readme = _index(docs, entries, file_name, text)
+        cache = IndexRowCache.for_folder(request.cache_dir, repo_path, folder)
+        readme = _index(docs, entries, file_name, text, cache)
         old_readme = _read_text(docs, _blob(entries, README, readme_path))
         changes = [_changes(old_text, text, path), _changes(old_readme, readme, readme_path)]
         if checked_out:
@@ -341,19 +345,37 @@ def _read_text(docs: DocsRepo, sha: str | None) -> str | None:
     return None if data is None else data.decode("utf-8", errors="replace")
 
 
-def _index(docs: DocsRepo, entries: dict[str, tuple[str, str]], own: str, text: str) -> str:
-    """The folder's README: every workbook postmortem on the branch, ours as it will be."""
+def _index(
+    docs: DocsRepo,
+    entries: dict[str, tuple[str, str]],
+    own: str,
+    text: str,
+    cache: IndexRowCache,
+) -> str:
+    """The folder's README: every workbook postmortem on the branch, ours as it will be.
+
+    Rows of blobs seen before come from the cache; only new or changed files are read.
+    """
     names = sorted(
         name
         for name, (kind, _) in entries.items()
         if kind == "blob" and name.endswith(".md") and name != README and name != own
     )
-    rows = []
-    contents = docs.read_blobs([entries[name][1] for name in names])
-    for name, data in zip(names, contents, strict=True):
+    rows: list[IndexRow] = []
+    unread = []
+    for name in names:
+        known, row = cache.lookup(name, entries[name][1])
+        if not known:
+            unread.append(name)
+        elif row is not None:
+            rows.append(row)
+    contents = docs.read_blobs([entries[name][1] for name in unread])
+    for name, data in zip(unread, contents, strict=True):
         row = index_row(name, data.decode("utf-8", errors="replace"))
+        cache.remember(name, entries[name][1], row)
         if row is not None:
             rows.append(row)
+    cache.save()
     own_row = index_row(own, text)
     if own_row is not None:
         rows.append(own_row)

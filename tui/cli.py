@@ -608,6 +608,7 @@ def publish(
     message: str | None,
 ) -> None:
     """Commit the postmortem to a review branch of a git docs repo; prints the commit."""
+    from exporters.index_cache import default_cache_dir
     from exporters.publishing import PublishRequest, apply_publish, plan_publish
 
     snap = _snapshot(context, ref)
@@ -623,6 +624,7 @@ def publish(
         author=_configured(context, "author"),
         email=_configured(context, "email"),
         fallback_author=str(context.settings.author or ""),
+        cache_dir=default_cache_dir(),
     )
     publications = _publications(context)
     now = context.now()
