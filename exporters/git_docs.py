@@ -45,6 +45,8 @@ _QUIET_ENV: Final = {"GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0"}
 _SSH_BATCH: Final = "ssh -o BatchMode=yes"
 _NO_EXT: Final = ("-c", "protocol.ext.allow=never", "-c", "protocol.fd.allow=never")
 ZERO_SHA: Final = "0" * 40
+_PARSED_TREES: dict[tuple[str, str], list[TreeEntry]] = {}
+_PARSED_TREES_KEPT: Final = 16
 
 
 class PublishError(ValueError):
@@ -317,7 +319,16 @@ class DocsRepo:
             found = self._objects.read(found[2].split(b"\n", 1)[0].removeprefix(b"tree ").decode())
         if found is None or found[1] != "tree":
             return None
-        return parse_tree(found[2], self.digest_size)
+        # A tree's id names its content, so a parsed tree stays right: a publish looks at
+        # its folder's tree when planning and again when writing.
+        key = (str(self.git_dir), found[0])
+        entries = _PARSED_TREES.get(key)
+        if entries is None:
+            entries = parse_tree(found[2], self.digest_size)
+            if len(_PARSED_TREES) >= _PARSED_TREES_KEPT:
+                _PARSED_TREES.pop(next(iter(_PARSED_TREES)), None)
+            _PARSED_TREES[key] = entries
+        return list(entries)
 
     def subtree(self, commit: str, folder: str) -> list[TreeEntry] | None:
         """The entries of ``folder`` in ``commit``, or None when there is no such folder."""

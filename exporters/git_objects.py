@@ -33,24 +33,33 @@ class TreeEntry:
     name: str  # decoded with surrogateescape, so any byte name survives a round trip
 
 
-def _kind(mode: str) -> str:
-    if mode == "040000":
-        return "tree"
-    return "commit" if mode == "160000" else "blob"
+# Raw tree modes as git writes them, and how ls-tree shows them.
+_MODES: Final = {
+    b"100644": ("100644", "blob"),
+    b"100755": ("100755", "blob"),
+    b"120000": ("120000", "blob"),
+    b"40000": ("040000", "tree"),
+    b"160000": ("160000", "commit"),
+}
 
 
 def parse_tree(data: bytes, digest_size: int) -> list[TreeEntry]:
     """The entries of a tree object's raw content."""
     entries = []
     position = 0
-    while position < len(data):
-        space = data.index(b" ", position)
-        nul = data.index(b"\0", space)
-        mode = data[position:space].decode("ascii").rjust(6, "0")
+    end = len(data)
+    find = data.find
+    while position < end:
+        space = find(b" ", position)
+        nul = find(b"\0", space)
+        raw_mode = data[position:space]
+        known = _MODES.get(raw_mode)
+        if known is None:  # an odd mode some old tool wrote
+            mode = raw_mode.decode("ascii").rjust(6, "0")
+            known = (mode, "tree" if mode == "040000" else "blob")
         name = data[space + 1 : nul].decode("utf-8", errors="surrogateescape")
-        sha = data[nul + 1 : nul + 1 + digest_size].hex()
-        entries.append(TreeEntry(mode, _kind(mode), sha, name))
         position = nul + 1 + digest_size
+        entries.append(TreeEntry(known[0], known[1], data[nul + 1 : position].hex(), name))
     return entries
 
 
