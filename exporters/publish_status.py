@@ -32,6 +32,13 @@ def ahead_line(publication: Publication) -> str | None:
     )
 
 
+def ahead_notice(publication: Publication | None) -> str | None:
+    """The same warning, short enough for one line of an 80-column screen."""
+    if publication is None or not publication.ahead:
+        return None
+    return f"the review branch is ahead of {publication.remote}: the last publish is not pushed"
+
+
 def publication_lines(publication: Publication) -> list[str]:
     lines = [
         f"Published: {publication.path} on {publication.branch} in {publication.repo}"

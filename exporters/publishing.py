@@ -16,7 +16,7 @@ import difflib
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from exporters.git_docs import (
     DocsRepo,
@@ -31,9 +31,13 @@ from exporters.git_docs import (
 )
 from exporters.index_cache import IndexRowCache
 from exporters.publish_index import README, IndexRow, index_row, render_index
+from models.config import Settings
 from models.publications import Publication, Publications
 from models.store import IncidentSnapshot
 from models.timeline import exported_order
+
+if TYPE_CHECKING:
+    from exporters.secrets import SecretFinding
 
 DEFAULT_FOLDER: Final = "postmortems"
 DEFAULT_REMOTE: Final = "origin"
@@ -41,6 +45,52 @@ DEFAULT_REMOTE: Final = "origin"
 
 def default_branch(slug: str) -> str:
     return f"postmortem/{slug}"
+
+
+@dataclass(frozen=True)
+class PublishDefaults:
+    """What a publish of an incident starts from: where it went last, else the config."""
+
+    repo: str
+    folder: str
+    branch: str
+    remote: str
+    push: bool
+
+
+def publish_defaults(
+    publications: Publications, incident_id: int, slug: str, docs_repo: str | None
+) -> PublishDefaults:
+    latest = publications.latest(incident_id)
+    if latest is None:
+        return PublishDefaults(
+            repo=docs_repo or "",
+            folder=DEFAULT_FOLDER,
+            branch=default_branch(slug),
+            remote=DEFAULT_REMOTE,
+            push=True,
+        )
+    return PublishDefaults(
+        repo=latest.repo,
+        folder=latest.folder,
+        branch=latest.branch,
+        remote=latest.remote or DEFAULT_REMOTE,
+        push=latest.remote is not None,  # pushed before: push again
+    )
+
+
+def configured_identity(settings: Settings) -> tuple[str | None, str | None, str]:
+    """(author, email, fallback author) of a request, from the workbook's settings:
+    ``author`` and ``email`` count only when set on purpose (not the login-name default);
+    git's own identity for the docs repo fills in the rest."""
+
+    def chosen(key: str) -> str | None:
+        if settings.sources.get(key, "default") == "default":
+            return None
+        value = settings.values.get(key)
+        return str(value) if value else None
+
+    return chosen("author"), chosen("email"), str(settings.values.get("author") or "")
 
 
 @dataclass(frozen=True)
@@ -500,6 +550,30 @@ def _mark_pushed(plan: PublishPlan, publications: Publications, commit: str) -> 
         row.remote = plan.remote
         row.pushed_commit = commit
         publications.save(row)
+
+
+@dataclass
+class PublishCheck:
+    """What the TUI shows before committing: the likely secrets, and the plan (None while
+    secrets stand in the way and redaction was not chosen)."""
+
+    findings: list[SecretFinding]
+    plan: PublishPlan | None
+
+
+def check_publish(
+    snapshot: IncidentSnapshot,
+    request: PublishRequest,
+    publications: Publications,
+    *,
+    now: datetime,
+) -> PublishCheck:
+    from exporters.secrets import scan_snapshot
+
+    findings = scan_snapshot(snapshot)
+    if findings and not request.redact:
+        return PublishCheck(findings, None)
+    return PublishCheck(findings, plan_publish(snapshot, request, publications, now=now))
 
 
 def publish(

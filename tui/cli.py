@@ -573,13 +573,6 @@ def _docs_repo(context: Context, incident_id: int, given: Path | None) -> Path:
     fail("give --repo DIR (a clone of the docs repo), or set docs_repo in config.toml")
 
 
-def _configured(context: Context, key: str) -> str | None:
-    if context.settings.sources.get(key, "default") == "default":
-        return None
-    value = context.settings.values.get(key)
-    return str(value) if value else None
-
-
 @cli.command()
 @click.argument("ref")
 @click.option(
@@ -609,10 +602,16 @@ def publish(
 ) -> None:
     """Commit the postmortem to a review branch of a git docs repo; prints the commit."""
     from exporters.index_cache import default_cache_dir
-    from exporters.publishing import PublishRequest, apply_publish, plan_publish
+    from exporters.publishing import (
+        PublishRequest,
+        apply_publish,
+        configured_identity,
+        plan_publish,
+    )
 
     snap = _snapshot(context, ref)
     assert snap.incident.id is not None
+    author, email, fallback_author = configured_identity(context.settings)
     request = PublishRequest(
         repo=_docs_repo(context, snap.incident.id, repo),
         folder=folder,
@@ -621,9 +620,9 @@ def publish(
         remote=remote,
         redact=redact,
         message=message,
-        author=_configured(context, "author"),
-        email=_configured(context, "email"),
-        fallback_author=str(context.settings.author or ""),
+        author=author,
+        email=email,
+        fallback_author=fallback_author,
         cache_dir=default_cache_dir(),
     )
     publications = _publications(context)
