@@ -325,20 +325,29 @@ def plan_publish(
             )
 
         where = branch if branch_tip else f"HEAD ({head_branch})"
-        if remote_tip is not None and remote_tip != parent:
-            if docs.is_ancestor(parent, remote_tip):
+        readme_path = f"{folder}/{README}"
+        # The commit the workbook's record builds on, when the branch does not hold it:
+        # the remote branch, or the reviewers' commit a pull took their edits from.
+        upstream, upstream_name = remote_tip, f"{remote}/{branch}"
+        if upstream is None and branch_tip is not None:
+            pulled = _pulled_commit(docs, previous, branch, branch_tip)
+            if pulled is not None:
+                upstream, upstream_name = pulled
+        if upstream is not None and upstream != parent:
+            if docs.is_ancestor(parent, upstream):
                 # Others committed on the remote branch (reviewers, or a pull brought
                 # their edits in): build on top of them so the push is a fast-forward.
-                parent, where = remote_tip, f"{remote}/{branch}"
-            elif not docs.is_ancestor(remote_tip, parent):
-                raise PublishError(
-                    f"{branch} and {remote}/{branch} have both moved on: run `workbook pull "
-                    f"{incident.slug} --repo {docs.shown} --remote {remote}`, then merge the "
-                    f"branches in {docs.shown} with git"
-                )
+                parent, where = upstream, upstream_name
+            elif not docs.is_ancestor(upstream, parent):
+                # Both moved: the branch holds a publish that never reached the remote,
+                # the remote holds the reviewers' commits. Once a pull has brought their
+                # edits in (checked below), the workbook's text holds both sides, so the
+                # new commit goes on top of theirs and the push stays a fast-forward.
+                _check_only_ours(docs, parent, upstream, branch, upstream_name, path, readme_path)
+                parent, where = upstream, upstream_name
         # What the new commit replaces must be what the workbook published (or pulled).
         entries = check_reviewed(
-            parent, where, published_there=branch_tip is not None or parent == remote_tip
+            parent, where, published_there=branch_tip is not None or parent == upstream
         )
 
         checked_out = head_branch == branch and not docs.bare
@@ -348,7 +357,6 @@ def plan_publish(
                 "`git pull` there first"
             )
         old_text = _read_text(docs, _blob(entries, file_name, path))
-        readme_path = f"{folder}/{README}"
         cache = IndexRowCache.for_folder(request.cache_dir, repo_path, folder)
         readme = _index(docs, entries, file_name, text, cache)
         old_readme = _read_text(docs, _blob(entries, README, readme_path))
@@ -386,6 +394,48 @@ def plan_publish(
         redacted=redacted,
         offline=offline,
     )
+
+
+def _pulled_commit(
+    docs: DocsRepo, previous: Publication | None, branch: str, branch_tip: str
+) -> tuple[str, str] | None:
+    """(commit, name) of the remote branch as a pull last fetched it, when the workbook's
+    record builds on it and the local branch does not hold it."""
+    if previous is None or previous.remote is None or previous.commit_sha == branch_tip:
+        return None
+    tracking = f"refs/remotes/{previous.remote}/{branch}"
+    if docs.refs(tracking).get(tracking) != previous.commit_sha:
+        return None
+    if docs.is_ancestor(previous.commit_sha, branch_tip):
+        return None
+    return previous.commit_sha, f"{previous.remote}/{branch}"
+
+
+def _check_only_ours(
+    docs: DocsRepo,
+    local: str,
+    upstream: str,
+    branch: str,
+    upstream_name: str,
+    path: str,
+    readme_path: str,
+) -> None:
+    """Refuse to leave local commits behind unless they only ever touched our two files
+    (the workbook's own publishes, whose text the new commit carries on)."""
+    fork = docs.merge_base(local, upstream)
+    if fork is None:
+        raise PublishError(
+            f"{branch} and {upstream_name} share no history: publish with another --branch, "
+            f"or reconcile them in {docs.shown} with git"
+        )
+    others = [p for p in docs.changed_paths(fork, local) if p not in (path, readme_path)]
+    if others:
+        shown = ", ".join(others[:3]) + (", …" if len(others) > 3 else "")
+        raise PublishError(
+            f"{branch} and {upstream_name} have both moved on, and {branch} holds local "
+            f"changes besides the workbook's ({shown}): merge the two in {docs.shown} with "
+            "git, then publish again"
+        )
 
 
 def _read_text(docs: DocsRepo, sha: str | None) -> str | None:
@@ -448,10 +498,17 @@ def apply_publish(plan: PublishPlan, publications: Publications, *, now: datetim
                 raise
             if plan.checked_out:
                 _update_checkout(docs, plan)
-        elif plan.previous is None or plan.previous.blob_sha != plan.blob:
-            # Already there byte for byte (put there by hand, or a pull took the reviewed
-            # file as it is): remember it as published, so the review loop has its base.
-            _remember(plan, publications, plan.parent, now)
+        else:
+            if plan.parent != plan.branch_tip:
+                # Nothing new, but the branch is not where the commit is: it is new (made
+                # at HEAD), behind the remote, or holds only an unpushed publish that the
+                # reviewers' commit now carries. Move it there, checking its old value.
+                _move_branch(docs, plan)
+            if plan.previous is None or plan.previous.blob_sha != plan.blob:
+                # Already there byte for byte (put there by hand, or a pull took the
+                # reviewed file as it is): remember it as published, so the review loop
+                # has its base.
+                _remember(plan, publications, plan.parent, now)
         result = PublishResult(commit=commit, pushed=False, plan=plan)
         if plan.request.push and plan.remote is not None:
             if plan.offline is not None:
@@ -470,7 +527,7 @@ def apply_publish(plan: PublishPlan, publications: Publications, *, now: datetim
                 result.push_error = exc
                 return result
             result.pushed = True
-            tip = commit or plan.branch_tip or plan.parent
+            tip = commit or plan.parent  # what the branch holds now
             _mark_pushed(plan, publications, tip)
     return result
 
@@ -486,6 +543,14 @@ def _commit(docs: DocsRepo, plan: PublishPlan, now: datetime) -> str:
     except (GitFailed, OSError) as exc:
         raise PublishError(_write_failure(docs, exc)) from None
     return commit
+
+
+def _move_branch(docs: DocsRepo, plan: PublishPlan) -> None:
+    ref = f"refs/heads/{plan.branch}"
+    try:
+        docs.update_refs([(ref, plan.parent, plan.branch_tip or "0" * 40)], "workbook: publish")
+    except (GitFailed, OSError) as exc:
+        raise PublishError(_write_failure(docs, exc)) from None
 
 
 def _write_failure(docs: DocsRepo, exc: Exception) -> str:

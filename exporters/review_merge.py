@@ -279,6 +279,30 @@ def _merge_actions(
             result.notes.append(f"AI-{number} was removed from the reviewed file; kept")
 
 
+def carry_entry_ids(
+    older: IncidentRecord, newer: IncidentRecord, newer_ids: list[int | None]
+) -> list[int | None]:
+    """The entry ids behind an older published version's rows, from a newer one's.
+
+    When the reviewers started from a version the workbook has since published over (its
+    newer publish never reached them), that older version is the merge base, but only the
+    newer one's row ids are kept. Rows are aligned as the merge aligns them: a row found
+    in both keeps its id, an edited row takes the id of the row it became, a row that
+    went away has none (so a reviewer's edit of it is reported, not applied).
+    """
+    ids: list[int | None] = [None] * len(older.entries)
+    matcher = difflib.SequenceMatcher(
+        a=[_row_key(r) for r in older.entries],
+        b=[_row_key(r) for r in newer.entries],
+        autojunk=False,
+    )
+    for op, a0, a1, b0, b1 in matcher.get_opcodes():
+        if op in ("equal", "replace"):
+            for a, b in zip(range(a0, a1), range(b0, b1), strict=False):
+                ids[a] = newer_ids[b] if b < len(newer_ids) else None
+    return ids
+
+
 def check_reviewed(record: IncidentRecord) -> None:
     """Refuse values the workbook would refuse from a person: the same rules as import."""
     from models.fields import validate_incident_fields

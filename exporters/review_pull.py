@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from exporters.git_docs import PublishError, safe_file_name, safe_folder
+from exporters.git_docs import DocsRepo, PublishError, safe_file_name, safe_folder
 from exporters.publishing import DEFAULT_FOLDER, check_remote, default_branch, open_repo
-from exporters.review_merge import ReviewMerge, check_reviewed, merge_review
+from exporters.review_merge import ReviewMerge, carry_entry_ids, check_reviewed, merge_review
 from exporters.workbook_format import WorkbookFormatError, read_workbook_markdown
 from models.publications import Publication, Publications
 from models.review_apply import ReviewChanges, apply_review
@@ -72,6 +72,27 @@ def _find_publication(
     return None
 
 
+def _fork_text(
+    docs: DocsRepo, previous: Publication | None, tip: str, folder: str, file_name: str
+) -> str | None:
+    """The file as it was where the reviewers' branch and the workbook's last publish
+    parted, when they did part (the last publish is not in the reviewers' history)."""
+    last = previous.commit_sha if previous is not None else ""
+    if previous is None or not last or last == tip or docs.commit_of(last) is None:
+        return None
+    if docs.is_ancestor(last, tip):
+        return None
+    fork = docs.merge_base(last, tip)
+    if fork is None:
+        return None
+    entries = {e.name: e for e in docs.subtree(fork, folder) or []}
+    found = entries.get(file_name)
+    if found is None or found.kind != "blob" or found.sha == previous.blob_sha:
+        return None
+    data = docs.read_blob(found.sha)
+    return None if data is None else data.decode("utf-8", errors="replace")
+
+
 def pull_review(
     store: Store,
     publications: Publications,
@@ -115,6 +136,7 @@ def pull_review(
         data = docs.read_blob(found.sha)
         if data is None:
             raise PublishError(f"git cannot read {path} on {where}")
+        fork_text = _fork_text(docs, previous, tip, folder, file_name)
     text = data.decode("utf-8", errors="replace")
     if previous is not None and found.sha == previous.blob_sha:
         if remote is not None and previous.pushed_commit != tip:
@@ -130,7 +152,14 @@ def pull_review(
             "then pull again; nothing was changed"
         ) from None
     base = read_workbook_markdown(previous.text) if previous and previous.text else None
-    merge = merge_review(base, list(previous.entry_ids) if previous else [], theirs, snapshot)
+    base_ids = list(previous.entry_ids) if previous else []
+    if fork_text is not None and base is not None:
+        # The reviewers worked on an older publish than the workbook's last one (which
+        # was not pushed): that older version is what both sides changed.
+        fork = read_workbook_markdown(fork_text)
+        base_ids = carry_entry_ids(fork, base, base_ids)
+        base = fork
+    merge = merge_review(base, base_ids, theirs, snapshot)
 
     def row_ids(new_ids: list[int]) -> list[int | None]:
         ids: list[int | None] = []
