@@ -309,10 +309,6 @@ class PublishScreen(ModalScreen[None]):
             cache_dir=default_cache_dir(),
         )
 
-    @property
-    def busy(self) -> bool:
-        return any(w.group in (CHECK_GROUP, APPLY_GROUP) and w.is_running for w in self.workers)
-
     def _report(self, lines: Lines) -> None:
         """Show lines of (text, kind); text is never read as markup."""
         parts: list[str | tuple[str, str]] = []
