@@ -216,7 +216,7 @@ async def test_an_unreachable_remote_keeps_the_commit_and_the_incident_says_ahea
         local = git(docs, "rev-parse", branch_of(incident))
         assert f"✓ Committed {local[:12]}" in shown
         assert "✗ Not pushed: cannot reach remote 'origin'" in shown
-        assert "The commit is kept here; publish again (F8) with Push on once origin" in shown
+        assert "The commit is kept here. Publish again (ctrl+s now, or F8 later)" in shown
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, IncidentScreen)

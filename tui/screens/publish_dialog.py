@@ -106,8 +106,8 @@ def result_lines(result: PublishResult) -> Lines:
         lines.append((f"✗ Not pushed: {result.push_error}", "error"))
         lines.append(
             (
-                f"  {kept} here; publish again (F8) with Push on once {plan.remote} "
-                "can be reached.",
+                f"  {kept} here. Publish again (ctrl+s now, or F8 later) once "
+                f"{plan.remote} can be reached.",
                 "",
             )
         )
