@@ -21,6 +21,7 @@ from typing import Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from exporters.escaping import encode_narrative, escape_inline, narrative_is_plain
+from exporters.mermaid import phases_diagram
 from exporters.workbook_format import (
     ACTION_ITEMS_MARKER,
     EMPTY_PLACEHOLDER,
@@ -400,6 +401,14 @@ def _render(
     out += [*_narrative("impact_narrative", incident.impact_narrative), ""]
     section("Key times")
     out += [*_key_times(metrics, clock, incident.timezone), ""]
+    diagram = phases_diagram(
+        metrics,
+        {n: values[1] for n, values in enumerate(live, start=1)},
+        short_time=clock.short,
+        duration=_duration,
+    )
+    if diagram:
+        out += [*diagram, ""]
 
     section("Timeline")
     if live:

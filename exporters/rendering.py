@@ -7,7 +7,7 @@ from datetime import datetime
 
 from models.store import IncidentSnapshot
 
-FORMATS = ("markdown", "json")
+FORMATS = ("markdown", "json", "html")
 
 
 def render_incident(snapshot: IncidentSnapshot, fmt: str, *, now: datetime) -> str:
@@ -20,4 +20,8 @@ def render_incident(snapshot: IncidentSnapshot, fmt: str, *, now: datetime) -> s
 
         data = incident_dict(snapshot.incident, snapshot.entries, snapshot.action_items, now=now)
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    if fmt == "html":
+        from exporters.html import render_html
+
+        return render_html(snapshot.incident, snapshot.entries, snapshot.action_items, now=now)
     raise ValueError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")

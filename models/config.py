@@ -83,6 +83,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("author", "WORKBOOK_AUTHOR", _as_text, _os_user, "name recorded on new entries"),
     Setting("timezone", "WORKBOOK_TIMEZONE", _as_zone, _machine_zone, "zone for new incidents"),
     Setting("db", "WORKBOOK_DB", _as_text, lambda: None, "database file (or URL)"),
+    Setting("email", "WORKBOOK_EMAIL", _as_text, lambda: None, "email on published commits"),
     Setting("docs_repo", "WORKBOOK_DOCS_REPO", _as_text, lambda: None, "git repo for publish"),
     Setting("cursor_blink", "WORKBOOK_CURSOR_BLINK", _as_bool, lambda: False, "blink the cursor"),
     Setting("show_seconds", "WORKBOOK_SHOW_SECONDS", _as_bool, lambda: False, "tick by seconds"),

@@ -16,7 +16,7 @@ from sqlalchemy.exc import DatabaseError, OperationalError
 
 # The newest migration this release knows. A test checks it against the migration scripts;
 # comparing with it spares every CLI call the cost of loading Alembic.
-SCHEMA_REVISION = "0001_initial"
+SCHEMA_REVISION = "0002_publication"
 
 BUSY_TIMEOUT_MS = 15_000
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
 
 from models.tables import Incident, TimelineEntry
 
@@ -23,3 +23,18 @@ def time_reference(
     if live:
         return max(e.at for e in live)
     return incident.resolved_at or now
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def exported_order(entries: Iterable[TimelineEntry]) -> list[TimelineEntry]:
+    """Live entries in the order of the exported timeline, whose ``#`` counts from 1.
+
+    By instant (a difference, so times in a DST fold compare as the metrics see them), then
+    by id: the same order :func:`exporters.markdown.render_markdown` numbers them in.
+    """
+    return sorted(
+        (e for e in entries if e.deleted_at is None),
+        key=lambda e: (e.at - _EPOCH, e.id is None, e.id or 0),
+    )

@@ -299,6 +299,11 @@ ERRORS = [
     (["import", "{tmp}/broken.md"], "could not be imported"),
     (["import", "{tmp}/broken.md", "--json"], "could not be imported"),
     (["open", "nope"], "no incident matches"),
+    # publish, pull (their git faults are tested on real repos in test_publish_faults.py)
+    (["publish", "nope", "--repo", "{tmp}"], "no incident matches"),
+    (["publish", "1"], "give --repo"),
+    (["publish", "1", "--repo", "{tmp}/empty"], "not a git"),
+    (["pull", "1", "--repo", "{tmp}/empty"], "not a git"),
     # stats (its filters are tested in full in test_stats.py)
     (["stats", "--since", "last tuesday"], "YYYY-MM-DD"),
     (["stats", "--severity", "SEV-9"], "SEV-1"),

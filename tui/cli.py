@@ -16,6 +16,7 @@ import click
 
 if TYPE_CHECKING:
     from datetime import datetime
+    from pathlib import Path
 
     from models.config import Settings
     from models.store import IncidentSnapshot, Store
@@ -276,6 +277,11 @@ def show(context: Context, ref: str, as_json: bool) -> None:
         data = incident_dict(
             snap.incident, snap.entries, snap.action_items, now=now, metrics=metrics
         )
+        publication = _publications(context).latest(snap.incident.id)  # type: ignore[arg-type]
+        if publication is not None:
+            from exporters.publish_status import publication_dict
+
+            data["publication"] = publication_dict(publication)
         echo_json(data)
     else:
         from exporters.plain_text import render_show
@@ -284,6 +290,12 @@ def show(context: Context, ref: str, as_json: bool) -> None:
             render_show(snap.incident, snap.entries, snap.action_items, metrics, now=now),
             nl=False,
         )
+        publication = _publications(context).latest(snap.incident.id)  # type: ignore[arg-type]
+        if publication is not None:
+            from exporters.publish_status import publication_lines
+
+            for line in publication_lines(publication):
+                click.echo(line)
 
 
 @cli.command("list")
@@ -543,7 +555,7 @@ def action_update(context: Context, ref: str, action_ref: str, assignments: Sequ
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["markdown", "json"]),
+    type=click.Choice(["markdown", "json", "html"]),
     default="markdown",
     show_default=True,
 )
@@ -555,7 +567,7 @@ def action_update(context: Context, ref: str, action_ref: str, assignments: Sequ
 )
 @pass_ctx
 def export(context: Context, ref: str, fmt: str, output: str | None) -> None:
-    """Write the postmortem as Markdown (or the show --json object)."""
+    """Write the postmortem as Markdown, a self-contained HTML page or the show --json object."""
     from exporters.rendering import render_incident
 
     snap = _snapshot(context, ref)
@@ -568,6 +580,123 @@ def export(context: Context, ref: str, fmt: str, output: str | None) -> None:
     from exporters.files import write_atomically
 
     write_atomically(Path(output), text)
+
+
+def _publications(context: Context) -> Any:
+    from models.publications import Publications
+
+    return Publications(context.store.engine, clock=context.store.clock)
+
+
+def _docs_repo(context: Context, incident_id: int, given: str | None) -> Path:
+    """--repo, else where the incident was last published, else config docs_repo."""
+    from pathlib import Path
+
+    if given is not None:
+        return Path(given)
+    latest = _publications(context).latest(incident_id)
+    if latest is not None:
+        return Path(latest.repo)
+    if context.settings.docs_repo:
+        return Path(context.settings.docs_repo)
+    fail("give --repo DIR (a clone of the docs repo), or set docs_repo in config.toml")
+
+
+@cli.command()
+@click.argument("ref")
+@click.option(
+    "--repo",
+    type=click.Path(file_okay=False),
+    help="The docs repo (default: where REF was published last, else config docs_repo).",
+)
+@click.option(
+    "--dir", "folder", default="postmortems", show_default=True, help="Folder in the repo."
+)
+@click.option("--branch", metavar="NAME", help="Branch to commit on (default: postmortem/SLUG).")
+@click.option("--push", is_flag=True, help="Push the branch to the remote (never forced).")
+@click.option("--remote", metavar="NAME", help="Remote to check and push to (default: origin).")
+@click.option("--redact", is_flag=True, help="Replace likely secrets with [REDACTED].")
+@click.option("--message", metavar="TEXT", help="Commit message instead of the default.")
+@pass_ctx
+def publish(
+    context: Context,
+    ref: str,
+    repo: str | None,
+    folder: str,
+    branch: str | None,
+    push: bool,
+    remote: str | None,
+    redact: bool,
+    message: str | None,
+) -> None:
+    """Commit the postmortem to a review branch of a git docs repo; prints the commit."""
+    from exporters.index_cache import default_cache_dir
+    from exporters.publishing import (
+        PublishRequest,
+        apply_publish,
+        configured_identity,
+        plan_publish,
+    )
+
+    snap = _snapshot(context, ref)
+    assert snap.incident.id is not None
+    author, email, fallback_author = configured_identity(context.settings)
+    request = PublishRequest(
+        repo=_docs_repo(context, snap.incident.id, repo),
+        folder=folder,
+        branch=branch,
+        push=push,
+        remote=remote,
+        redact=redact,
+        message=message,
+        author=author,
+        email=email,
+        fallback_author=fallback_author,
+        cache_dir=default_cache_dir(),
+    )
+    publications = _publications(context)
+    now = context.now()
+    plan = plan_publish(snap, request, publications, now=now)
+    for line in plan.summary_lines():
+        click.echo(line)
+    result = apply_publish(plan, publications, now=now)
+    if result.pushed:
+        click.echo(f"pushed {plan.branch} to {plan.remote}")
+    click.echo(result.commit or "unchanged")
+    if result.push_error is not None:
+        kept = "the commit is kept" if result.commit else "nothing was lost"
+        fail(f"{result.push_error}; {kept} on {plan.branch} in {plan.repo_path}, not pushed")
+
+
+@cli.command()
+@click.argument("ref")
+@click.option(
+    "--repo",
+    type=click.Path(file_okay=False),
+    help="The docs repo (default: where REF was published last, else config docs_repo).",
+)
+@click.option("--branch", metavar="NAME", help="Review branch (default: postmortem/SLUG).")
+@click.option("--remote", metavar="NAME", help="Fetch the branch from this remote first.")
+@pass_ctx
+def pull(
+    context: Context, ref: str, repo: str | None, branch: str | None, remote: str | None
+) -> None:
+    """Merge reviewers' edits of the published postmortem back into the incident."""
+    from exporters.review_pull import pull_review
+
+    snap = _snapshot(context, ref)
+    assert snap.incident.id is not None
+    outcome = pull_review(
+        context.store,
+        _publications(context),
+        snap,
+        repo=_docs_repo(context, snap.incident.id, repo),
+        branch=branch,
+        remote=remote,
+        now=context.now(),
+    )
+    for line in outcome.report_lines():
+        click.echo(line)
 
 
 @cli.command("import")

@@ -6,7 +6,9 @@ from alembic import context
 from sqlalchemy import create_engine
 from sqlmodel import SQLModel
 
-import models.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
+# Imported for their side effect: they register the tables on SQLModel.metadata.
+import models.publications
+import models.tables  # noqa: F401
 
 config = context.config
 target_metadata = SQLModel.metadata

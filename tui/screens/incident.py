@@ -35,6 +35,7 @@ from tui.widgets.actions_pane import ActionsTable
 from tui.widgets.details_form import DetailsForm
 from tui.widgets.metrics_panel import MetricsPanel
 from tui.widgets.preview_pane import PreviewPane
+from tui.widgets.publication_status import PublicationStatus
 from tui.widgets.status_line import StatusLine
 from tui.widgets.timeline import Timeline
 from tui.widgets.writeup import SECTION_TITLES, WriteUp
@@ -140,6 +141,14 @@ class IncidentScreen(Screen[None]):
             show=False,
         ),
         Binding(
+            "f8",
+            "publish",
+            "Publish",
+            id="incident.publish",
+            tooltip="Commit and push the postmortem for review",
+            show=False,
+        ),
+        Binding(
             "ctrl+u",
             "undo_delete",
             "Undo delete",
@@ -183,6 +192,7 @@ class IncidentScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static("", classes="title-bar", id="incident-title")
+        yield PublicationStatus(id="publication-status")
         with TabbedContent(id="tabs", initial="tab-log"):
             with TabPane("Log", id="tab-log"), Horizontal(id="log-layout"):
                 with Vertical(id="log-column"):
@@ -218,6 +228,7 @@ class IncidentScreen(Screen[None]):
             self.call_later(self.dismiss)
             return
         self._apply(snapshot)
+        self._load_publication(self.incident_id)
         self._recover_drafts()
         app.add_hangup_handler(self.save_everything)
         self.set_interval(1 if self.seconds else 60, self._tick, name="duration-tick")
@@ -325,14 +336,24 @@ class IncidentScreen(Screen[None]):
 
     def reload(self) -> None:
         self._load_snapshot(self.store, self.incident_id)
+        self._load_publication(self.incident_id)
 
     @work(thread=True, exclusive=True, group="incident-load")
     def _load_snapshot(self, store: Store, incident_id: int) -> IncidentSnapshot:
         return store.snapshot(incident_id)
 
+    @work(thread=True, exclusive=True, group="publication-load", exit_on_error=False)
+    def _load_publication(self, incident_id: int) -> str | None:
+        from exporters.publish_status import ahead_notice
+        from models.publications import Publications
+
+        return ahead_notice(Publications(self.store.engine).latest(incident_id))
+
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         worker = event.worker
-        if worker.group == "incident-load":
+        if worker.group == "publication-load" and event.state == WorkerState.SUCCESS:
+            self.query_one(PublicationStatus).show_warning(worker.result)  # type: ignore[arg-type]
+        elif worker.group == "incident-load":
             if event.state == WorkerState.SUCCESS and isinstance(worker.result, IncidentSnapshot):
                 self._apply(worker.result)
             elif event.state == WorkerState.ERROR:
@@ -781,6 +802,14 @@ class IncidentScreen(Screen[None]):
             "tab-preview": "#preview",
         }[tab]
         self.query_one(focus_target).focus()
+
+    def action_publish(self) -> None:
+        from tui.screens.publish_dialog import PublishScreen
+
+        assert self.snapshot is not None
+        incident = self.snapshot.incident
+        dialog = PublishScreen(self.incident_id, title=incident.title, slug=incident.slug)
+        self.app.push_screen(dialog, lambda _: self._load_publication(self.incident_id))
 
     def action_back(self) -> None:
         self.save_everything()
