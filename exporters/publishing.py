@@ -157,7 +157,8 @@ class PublishPlan:
         lines = [f"{self.repo_path} on {where}"]
         lines += [f"  {change.line()}" for change in self.changes]
         if self.redacted:
-            lines.append(f"  {self.redacted} likely secrets replaced by [REDACTED]")
+            noun = "secret" if self.redacted == 1 else "secrets"
+            lines.append(f"  {self.redacted} likely {noun} replaced by [REDACTED]")
         if self.offline is not None:
             lines.append(f"  {self.offline}: not checked against {self.remote}/{self.branch}")
         return lines
