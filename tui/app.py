@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 from sqlalchemy.exc import SQLAlchemyError
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Input, TextArea
 
@@ -120,6 +121,22 @@ class WorkbookApp(App[None]):
             area.cursor_blink = blink
 
     # -- live refresh --------------------------------------------------------------------
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Show a notification as plain text, whatever the caller asked.
+
+        Messages here quote database errors, file names and user text; brackets in them
+        are data, never markup (Widget.notify would pass ``markup=True`` on).
+        """
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     def poll_database(self) -> None:
         """Reload what is shown if anyone committed since the last look (cheap)."""

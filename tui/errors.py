@@ -16,12 +16,15 @@ if TYPE_CHECKING:
 EXPECTED_ERRORS: tuple[type[BaseException], ...] = (ValueError, SQLAlchemyError, OSError)
 
 
-def describe(exc: BaseException) -> str:
+def describe(exc: BaseException, *, reading: bool = False) -> str:
+    """One line for a failure; ``reading`` for a failed read, where nothing was being written."""
     if isinstance(exc, SQLAlchemyError):
         orig = getattr(exc, "orig", None) or exc
         text = " ".join(str(orig).split())
         if "locked" in text or "busy" in text:
             return f"the database is busy ({text}); try again in a moment"
+        if reading:
+            return f"the database could not be read ({text})"
         if "disk" in text or "full" in text:
             return f"the disk refused the write ({text}); free some space and try again"
         return f"the database refused it ({text}); nothing was written"

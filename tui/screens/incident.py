@@ -338,7 +338,7 @@ class IncidentScreen(Screen[None]):
         self._load_snapshot(self.store, self.incident_id)
         self._load_publication(self.incident_id)
 
-    @work(thread=True, exclusive=True, group="incident-load")
+    @work(thread=True, exclusive=True, group="incident-load", exit_on_error=False)
     def _load_snapshot(self, store: Store, incident_id: int) -> IncidentSnapshot:
         return store.snapshot(incident_id)
 
@@ -357,14 +357,15 @@ class IncidentScreen(Screen[None]):
             if event.state == WorkerState.SUCCESS and isinstance(worker.result, IncidentSnapshot):
                 self._apply(worker.result)
             elif event.state == WorkerState.ERROR:
+                why = describe(worker.error or Exception(), reading=True)
                 self.notify(
-                    f"cannot reload the incident: {describe(worker.error or Exception())}; "
-                    "showing what was read last",
+                    f"cannot reload the incident: {why}; showing what was read last",
                     severity="warning",
                 )
         elif worker.group == "preview" and event.state == WorkerState.ERROR:
+            why = describe(worker.error or Exception(), reading=True)
             self.notify(
-                f"cannot render the preview: {describe(worker.error or Exception())}",
+                f"cannot render the preview: {why}",
                 severity="error",
             )
 
@@ -774,7 +775,7 @@ class IncidentScreen(Screen[None]):
         self._preview_stale = False
         self._build_preview(self.snapshot, self.metrics, self.now())
 
-    @work(thread=True, exclusive=True, group="preview")
+    @work(thread=True, exclusive=True, group="preview", exit_on_error=False)
     def _build_preview(
         self, snapshot: IncidentSnapshot, metrics: IncidentMetrics, now: datetime
     ) -> None:

@@ -187,7 +187,7 @@ class IncidentListScreen(Screen[None]):
         self._stale = False
         self._load_rows(self.store, self.now())
 
-    @work(thread=True, exclusive=True, group="incident-list")
+    @work(thread=True, exclusive=True, group="incident-list", exit_on_error=False)
     def _load_rows(self, store: Store, now: datetime) -> list[IncidentRow]:
         return incident_rows(store.all_snapshots(), now=now)
 
@@ -205,9 +205,9 @@ class IncidentListScreen(Screen[None]):
             self.query_one("#incident-count", Static).update(
                 Text("Could not read the incidents; the list may be out of date.")
             )
+            why = describe(event.worker.error or Exception(), reading=True)
             self.notify(
-                f"cannot read the incidents: {event.worker.error}; "
-                "check the database file and try again",
+                f"cannot read the incidents: {why}; check the database file and try again",
                 severity="error",
                 timeout=10,
             )

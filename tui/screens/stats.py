@@ -30,7 +30,7 @@ from models.store import Store
 from models.timeparse import format_duration
 from models.vocabulary import SEVERITIES
 from tui.charts import month_chart
-from tui.errors import workbook
+from tui.errors import describe, workbook
 from tui.messages import DatabaseChanged
 from tui.text import one_line
 
@@ -108,7 +108,7 @@ class StatsScreen(Screen[None]):
         app = workbook(self)
         self._compute(app.store, app.now(), self.severity)
 
-    @work(thread=True, exclusive=True, group="stats")
+    @work(thread=True, exclusive=True, group="stats", exit_on_error=False)
     def _compute(self, store: Store, now: datetime, severity: str | None) -> Stats:
         return compute_stats(store.all_snapshots(), now=now, severity=severity)
 
@@ -124,9 +124,9 @@ class StatsScreen(Screen[None]):
             self.query_one("#stats-status", Static).update(
                 Text("Could not read the incidents; the figures may be out of date.")
             )
+            why = describe(event.worker.error or Exception(), reading=True)
             self.notify(
-                f"cannot work out the figures: {event.worker.error}; "
-                "check the database file and try again",
+                f"cannot work out the figures: {why}; check the database file and try again",
                 severity="error",
                 timeout=10,
             )
