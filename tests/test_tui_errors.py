@@ -5,15 +5,23 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from textual.pilot import Pilot
 from textual.widgets import Input
 
 from models.store import Store
 from models.tables import Incident
 from tests.test_tui_support import build_app, screen_text, world
+from tui.app import WorkbookApp
 from tui.screens.incident import IncidentScreen
 from tui.screens.incident_list import IncidentListScreen
 
 __all__ = ["world"]
+
+
+async def _settled(app: WorkbookApp, pilot: Pilot[None]) -> None:
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
 
 
 def _break_table(path: Path, table: str) -> None:
@@ -33,9 +41,7 @@ async def test_a_failed_reload_of_the_incident_keeps_the_app_and_the_rows(
         before = screen_text(app)
         _break_table(tmp_path / "w.db", "timeline_entry")
         app.poll_database()
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await _settled(app, pilot)
         assert app.is_running
         assert isinstance(app.screen, IncidentScreen)
         assert "cannot reload the incident" in screen_text(app)
@@ -53,9 +59,7 @@ async def test_a_failed_log_keeps_the_typed_line(
         await pilot.pause()
         _break_table(tmp_path / "w.db", "timeline_entry")
         await pilot.press(*"rolled back the deploy #mit", "enter")
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await _settled(app, pilot)
         assert app.is_running
         assert app.screen.query_one("#quick-entry", Input).value == "rolled back the deploy #mit"
 
@@ -70,9 +74,7 @@ async def test_a_failed_read_of_the_list_keeps_the_app(
         await pilot.pause()
         _break_table(tmp_path / "w.db", "timeline_entry")
         app.poll_database()
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await _settled(app, pilot)
         assert app.is_running
         assert isinstance(app.screen, IncidentListScreen)
         assert "cannot read the incidents" in screen_text(app)
