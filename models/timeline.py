@@ -38,3 +38,36 @@ def exported_order(entries: Iterable[TimelineEntry]) -> list[TimelineEntry]:
         (e for e in entries if e.deleted_at is None),
         key=lambda e: (e.at - _EPOCH, e.id is None, e.id or 0),
     )
+
+
+class EntryFilter:
+    """What the timeline filter keeps: every word of the query must match the entry.
+
+    A ``#word`` matches a tag exactly (aliases such as ``#fl`` work as in quick entry); any
+    other word matches anywhere in the text, the author or the tags, ignoring case. An
+    empty query keeps everything.
+    """
+
+    def __init__(self, query: str) -> None:
+        from models.vocabulary import TAG_ALIASES
+
+        self.query = query
+        self.tags: list[str] = []
+        self.words: list[str] = []
+        for word in query.lower().split():
+            if word.startswith("#") and len(word) > 1:
+                tag = word[1:]
+                self.tags.append(TAG_ALIASES.get(tag, tag))
+            elif word != "#":
+                self.words.append(word)
+
+    def __bool__(self) -> bool:
+        return bool(self.tags or self.words)
+
+    def matches(self, entry: TimelineEntry) -> bool:
+        if any(tag not in entry.tags for tag in self.tags):
+            return False
+        if not self.words:
+            return True
+        haystack = f"{entry.text}\n{entry.author}\n{' '.join(entry.tags)}".lower()
+        return all(word in haystack for word in self.words)
