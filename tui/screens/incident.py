@@ -38,6 +38,7 @@ from tui.widgets.preview_pane import PreviewPane
 from tui.widgets.publication_status import PublicationStatus
 from tui.widgets.status_line import StatusLine
 from tui.widgets.timeline import Timeline
+from tui.widgets.timeline_filter import TimelineFilter
 from tui.widgets.writeup import SECTION_TITLES, WriteUp
 
 QUICK_ENTRY_DRAFT = "quick-entry"
@@ -91,6 +92,14 @@ class IncidentScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
             "ctrl+l", "back", "Incidents", id="incident.back", tooltip="Back to the incident list"
+        ),
+        Binding(
+            "ctrl+f",
+            "filter",
+            "Filter",
+            id="incident.filter",
+            tooltip="Show only timeline entries matching words or #tags",
+            show=False,
         ),
         Binding(
             "f2",
@@ -196,6 +205,7 @@ class IncidentScreen(Screen[None]):
         with TabbedContent(id="tabs", initial="tab-log"):
             with TabPane("Log", id="tab-log"), Horizontal(id="log-layout"):
                 with Vertical(id="log-column"):
+                    yield TimelineFilter(id="timeline-filter-bar")
                     yield Timeline(id="timeline")
                     yield Static("", id="entry-detail")
                     yield QuickEntryInput(
@@ -324,9 +334,35 @@ class IncidentScreen(Screen[None]):
         line.append_text(literal(entry.text))
         detail.update(line)
 
-    @on(Timeline.RowHighlighted, "#timeline")
+    @on(Timeline.Highlighted)
     def _highlighted(self) -> None:
         self._show_entry_detail()
+
+    # -- the timeline filter -------------------------------------------------------------
+
+    @property
+    def filter_bar(self) -> TimelineFilter:
+        return self.query_one(TimelineFilter)
+
+    def action_filter(self) -> None:
+        self.query_one("#tabs", TabbedContent).active = "tab-log"
+        self.filter_bar.open()
+        self.filter_bar.show_count(self.timeline.row_count, self.timeline.total_count)
+
+    @on(TimelineFilter.Changed)
+    def _filter_changed(self, event: TimelineFilter.Changed) -> None:
+        shown = self.timeline.set_filter(event.query)
+        self.filter_bar.show_count(shown, self.timeline.total_count)
+
+    @on(TimelineFilter.Leave)
+    def _filter_leave(self) -> None:
+        self.timeline.focus()
+
+    @on(TimelineFilter.Closed)
+    def _filter_closed(self) -> None:
+        self.filter_bar.close()
+        self.timeline.set_filter("")
+        self.timeline.focus()
 
     # -- reloading -----------------------------------------------------------------------
 
@@ -462,6 +498,11 @@ class IncidentScreen(Screen[None]):
         self._put_entry(entry)
         if follow and entry.id is not None:
             self.timeline.select_entry(entry.id)
+        if not self.timeline.matches(entry):
+            self.notify(
+                "Logged, but the timeline filter hides it: press Esc in the filter to show all.",
+                timeout=5,
+            )
         self.quick_entry.value = ""
         return True
 
@@ -520,6 +561,9 @@ class IncidentScreen(Screen[None]):
         command = event.command
         if command == "type":
             self.quick_entry.focus()
+            return
+        if command == "filter":
+            self.action_filter()
             return
         if command == "undo":
             self.action_undo_delete()
