@@ -14,9 +14,8 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import DatabaseError, OperationalError
 
-# The newest migration this release knows. A test checks it against the migration scripts;
-# comparing with it spares every CLI call the cost of loading Alembic.
-SCHEMA_REVISION = "0002_publication"
+from models.location import SCHEMA_REVISION, database_url
+from models.location import default_db_path as default_db_path  # the CLI asks here
 
 BUSY_TIMEOUT_MS = 15_000
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
@@ -24,20 +23,6 @@ MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
 class DatabaseProblem(Exception):
     """The database cannot be used; the message says why and what to do."""
-
-
-def default_db_path() -> Path:
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("incident-workbook")) / "workbook.db"
-
-
-def database_url(location: str | os.PathLike[str]) -> str:
-    """A SQLAlchemy URL for a file path, or the location itself when it already is a URL."""
-    loc = os.fspath(location)
-    if "://" in loc:
-        return loc
-    return f"sqlite:///{Path(loc).expanduser().absolute()}"
 
 
 def _prepare_private_file(path: Path) -> None:

@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from models.bulk import collector_paused, insert_many, unsaved_copy
+from models.listing import IncidentRow
 from models.record import IncidentRecord
 from models.slugs import make_slug
 from models.tables import ActionItem, EntryRevision, Incident, TimelineEntry
@@ -458,6 +459,15 @@ class Store:
                 .group_by(col(ActionItem.incident_id))
             ).all()
             return {incident_id: count for incident_id, count in rows}
+
+    def list_rows(self) -> list[IncidentRow]:
+        """Every incident's line in the list, without loading its entries as objects."""
+        from models.listing import list_rows, rows_from_snapshots
+
+        if self.engine.dialect.name != "sqlite":
+            return rows_from_snapshots(self.all_snapshots(), now=self.clock())
+        with self.engine.connect() as conn, conn.begin():
+            return list_rows(conn.connection.dbapi_connection)  # type: ignore[arg-type]
 
     def all_snapshots(self) -> list[IncidentSnapshot]:
         """Every incident with its entries and actions, in three queries."""

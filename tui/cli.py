@@ -40,7 +40,7 @@ class Context:
         return self._settings
 
     def db_location(self) -> str:
-        from models.db import default_db_path
+        from models.location import default_db_path
 
         return self.db_option or self.settings.db or str(default_db_path())
 

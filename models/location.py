@@ -1,0 +1,36 @@
+"""Where the database lives and which schema this release writes: no SQLAlchemy here.
+
+Kept apart from :mod:`models.db` so the incident list can be read with the standard
+library's ``sqlite3`` while the heavier libraries are still loading.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+# The newest migration this release knows. A test checks it against the migration scripts;
+# comparing with it spares every CLI call the cost of loading Alembic.
+SCHEMA_REVISION = "0002_publication"
+
+
+def default_db_path() -> Path:
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("incident-workbook")) / "workbook.db"
+
+
+def database_url(location: str | os.PathLike[str]) -> str:
+    """A SQLAlchemy URL for a file path, or the location itself when it already is a URL."""
+    loc = os.fspath(location)
+    if "://" in loc:
+        return loc
+    return f"sqlite:///{Path(loc).expanduser().absolute()}"
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file behind a SQLite URL; None for other databases and in-memory ones."""
+    prefix = "sqlite:///"
+    if not url.startswith(prefix) or "?" in url or ":memory:" in url:
+        return None
+    return Path(url.removeprefix(prefix))
