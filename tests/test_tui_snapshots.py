@@ -82,6 +82,7 @@ LIST_SCENES = [
     Scene("new-incident", ("n",)),
     Scene("new-incident-error", ("n", "ctrl+s")),
     Scene("help", ("f1",)),
+    Scene("palette", ("ctrl+p", *"stats")),
 ]
 
 # Scenes that start on the incident "Checkout database failover".
@@ -98,6 +99,7 @@ INCIDENT_SCENES = [
     Scene("action-from-entry", ("up", "a")),
     Scene("preview", ("f7",)),
     Scene("help", ("f1",)),
+    Scene("palette", ("ctrl+p", *"filter")),
     Scene("edit-entry", ("up", "enter")),
     Scene("edit-entry-history", ("up", "enter"), prepare=_two_earlier_versions),
     Scene("tag-picker", ("up", "t")),
