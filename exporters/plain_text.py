@@ -2,32 +2,14 @@
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from exporters.terminal_safe import visible
 from models.metrics import IncidentMetrics, Milestone
 from models.tables import ActionItem, Incident, TimelineEntry
 from models.timeparse import format_duration, format_local, resolve_zone
-
-_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t", "\x1b": "\\e", "\\": "\\\\"}
-
-
-def visible(text: str) -> str:
-    """User text made safe for a terminal: control characters shown as escapes, never sent."""
-    if text.isprintable() and "\\" not in text:
-        return text
-    out = []
-    for ch in text:
-        if ch in _NAMED:
-            out.append(_NAMED[ch])
-        elif unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"):
-            code = ord(ch)
-            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
-        else:
-            out.append(ch)
-    return "".join(out)
 
 
 def _when(milestone: Milestone, zone: ZoneInfo) -> str:

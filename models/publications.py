@@ -16,7 +16,8 @@ from datetime import datetime
 from sqlalchemy import JSON, Column, Engine, Text, UniqueConstraint
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from models.types import UTCDateTime, utc_now
+from models.timeparse import utc_now
+from models.types import UTCDateTime
 
 
 class Publication(SQLModel, table=True):

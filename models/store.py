@@ -22,7 +22,7 @@ from models.listing import IncidentRow
 from models.record import IncidentRecord
 from models.slugs import make_slug
 from models.tables import ActionItem, EntryRevision, Incident, TimelineEntry
-from models.types import utc_now
+from models.timeparse import utc_now
 from models.vocabulary import (
     DEFAULT_SEVERITY,
     OPEN_ACTION_STATUSES,

@@ -7,7 +7,8 @@ from datetime import date, datetime
 from sqlalchemy import Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from models.types import StringList, UTCDateTime, utc_now
+from models.timeparse import utc_now
+from models.types import StringList, UTCDateTime
 from models.vocabulary import DEFAULT_SEVERITY, DEFAULT_STATUS
 
 NARRATIVE_FIELDS: tuple[str, ...] = (

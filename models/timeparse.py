@@ -69,6 +69,11 @@ ACCEPTED_FORMS = "14:05, 2:05pm, -5m, 2026-03-02 23:50 or an ISO time with offse
 _UTC_ALIASES = frozenset({"utc", "z"})
 
 
+def utc_now() -> datetime:
+    """The real clock, aware and in UTC (what every stored time is)."""
+    return datetime.now(UTC)
+
+
 def resolve_zone(name: str) -> ZoneInfo:
     """The ZoneInfo for an IANA zone name (``UTC``, ``utc`` and ``Z`` mean UTC)."""
     key = name.strip() if isinstance(name, str) else ""

@@ -164,6 +164,3 @@ class StringList(TypeDecorator[list[str]]):
 
         return from_json
 
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)

@@ -68,7 +68,7 @@ def _clock() -> Callable[[], datetime]:
     """The real clock, or a frozen one from WORKBOOK_NOW (scripted demos and tests)."""
     from datetime import datetime
 
-    from models.types import utc_now
+    from models.timeparse import utc_now
 
     frozen = os.environ.get("WORKBOOK_NOW")
     if not frozen:
@@ -318,7 +318,7 @@ def _print_list(context: Context, *, as_json: bool) -> None:
     if as_json:
         echo_json(rows)
         return
-    from exporters.plain_text import visible
+    from exporters.terminal_safe import visible
     from models.timeparse import format_duration
 
     if not rows:
@@ -421,7 +421,7 @@ def history(context: Context, ref: str, entry: int, as_json: bool) -> None:
         }
         echo_json(data)
         return
-    from exporters.plain_text import visible
+    from exporters.terminal_safe import visible
     from models.timeparse import format_local, resolve_zone
 
     zone = resolve_zone(incident.timezone)
@@ -752,7 +752,7 @@ def stats(context: Context, as_json: bool, since: str | None, severity: str | No
     if as_json:
         echo_json(figures.as_dict())
         return
-    from exporters.plain_text import visible
+    from exporters.terminal_safe import visible
 
     click.echo(render_text(figures, escape=visible), nl=False)
 

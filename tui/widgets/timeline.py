@@ -21,7 +21,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from exporters.plain_text import visible
+from exporters.terminal_safe import visible
 from models.tables import TimelineEntry
 from models.timeline import EntryFilter
 from tui.text import literal, tag_badges
