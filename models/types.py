@@ -163,4 +163,3 @@ class StringList(TypeDecorator[list[str]]):
             return loaded
 
         return from_json
-

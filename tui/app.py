@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 import signal
 from collections.abc import Callable
+from concurrent.futures import Future
 from datetime import datetime
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from sqlalchemy.exc import SQLAlchemyError
+from textual import work
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.notifications import SeverityLevel
@@ -17,11 +18,16 @@ from textual.screen import Screen
 from textual.widgets import Input, TextArea
 
 from models.config import Settings
-from models.store import Store
 from tui.commands import BindingCommands
 from tui.drafts import Drafts, default_drafts_dir
-from tui.live import DataVersionWatcher
+from tui.errors import describe, expected_errors
 from tui.messages import DatabaseChanged
+
+if TYPE_CHECKING:
+    from models.listing import IncidentRow
+    from models.store import Store
+    from tui.live import DataVersionWatcher
+
 
 POLL_SECONDS = 0.5
 
@@ -58,21 +64,49 @@ class WorkbookApp(App[None]):
     def __init__(
         self,
         *,
-        store: Store,
+        store: Store | Callable[[], Store],
         settings: Settings,
         clock: Callable[[], datetime] | None = None,
         incident_id: int | None = None,
         drafts: Drafts | None = None,
+        database: str | None = None,
+        first_rows: list[IncidentRow] | None = None,
     ) -> None:
         super().__init__()
-        self.store = store
         self.settings = settings
-        self.clock: Callable[[], datetime] = clock or store.clock
         self.initial_incident_id = incident_id
-        self.drafts = drafts or Drafts(default_drafts_dir(), str(store.engine.url))
-        self._watcher = DataVersionWatcher(store.engine)
+        self._store_ready: Future[Store] = Future()
+        self._open_store: Callable[[], Store] | None = None
+        if callable(store):
+            if clock is None or database is None:
+                raise ValueError("a store opened later needs its clock and database named")
+            self._open_store = store
+        else:
+            self._store_ready.set_result(store)
+            clock = clock or store.clock
+            database = database or str(store.engine.url)
+        assert clock is not None and database is not None
+        self.clock: Callable[[], datetime] = clock
+        self.database = database
+        self.drafts = drafts or Drafts(default_drafts_dir(), database)
+        self._first_rows = first_rows
+        self._watcher: DataVersionWatcher | None = None
         self._poll_failed = False
         self._hangup_handlers: list[Callable[[], None]] = []
+
+    @property
+    def store(self) -> Store:
+        """The open store; waits for it while it is still being opened (a moment at most)."""
+        return self._store_ready.result()
+
+    @property
+    def store_is_open(self) -> bool:
+        return self._store_ready.done() and self._store_ready.exception() is None
+
+    def take_first_rows(self) -> list[IncidentRow] | None:
+        """The incident list rows read before the store was open, once."""
+        rows, self._first_rows = self._first_rows, None
+        return rows
 
     # -- life cycle ---------------------------------------------------------------------
 
@@ -90,13 +124,44 @@ class WorkbookApp(App[None]):
         self.push_screen(IncidentListScreen())
         if self.initial_incident_id is not None:
             self.open_incident(self.initial_incident_id)
-        self.poll_database()  # remember the starting version
-        self.set_interval(POLL_SECONDS, self.poll_database, name="data-version-poll")
         self._install_hangup_handler()
+        if self._open_store is None:
+            self._start_watching()
+        else:
+            self.call_after_refresh(self._open_store_in_thread, self._open_store)
 
     def on_unmount(self) -> None:
         self._remove_hangup_handler()
-        self._watcher.close()
+        if self._watcher is not None:
+            self._watcher.close()
+
+    @work(thread=True, exclusive=True, group="open-store", exit_on_error=False)
+    def _open_store_in_thread(self, opener: Callable[[], Store]) -> None:
+        try:
+            store = opener()
+        except BaseException as exc:
+            self._store_ready.set_exception(exc)
+            self.call_from_thread(self._store_failed, exc)
+            return
+        self._store_ready.set_result(store)
+        self.call_from_thread(self._start_watching)
+        # Anything committed between the first read and now shows up with this reload.
+        self.call_from_thread(self.broadcast_database_changed)
+
+    def _store_failed(self, exc: BaseException) -> None:
+        self.notify(
+            f"cannot open the database: {describe(exc)}; what is shown may be out of date, "
+            "and nothing can be changed until the workbook is restarted",
+            severity="error",
+            timeout=30,
+        )
+
+    def _start_watching(self) -> None:
+        from tui.live import DataVersionWatcher
+
+        self._watcher = DataVersionWatcher(self.store.engine)
+        self.poll_database()  # remember the starting version
+        self.set_interval(POLL_SECONDS, self.poll_database, name="data-version-poll")
 
     def open_incident(self, incident_id: int) -> None:
         from tui.screens.incident import IncidentScreen
@@ -140,9 +205,11 @@ class WorkbookApp(App[None]):
 
     def poll_database(self) -> None:
         """Reload what is shown if anyone committed since the last look (cheap)."""
+        if self._watcher is None:
+            return
         try:
             changed = self._watcher.changed()
-        except SQLAlchemyError as exc:
+        except expected_errors() as exc:
             if not self._poll_failed:
                 self._poll_failed = True
                 self.notify(
@@ -174,7 +241,7 @@ class WorkbookApp(App[None]):
         for handler in list(self._hangup_handlers):
             try:
                 handler()
-            except (OSError, ValueError, SQLAlchemyError) as exc:
+            except expected_errors() as exc:
                 self.log.error(f"saving a draft failed: {exc}")
 
     def _install_hangup_handler(self) -> None:
@@ -213,24 +280,29 @@ class WorkbookApp(App[None]):
 
 def make_app(
     *,
-    store: Store,
+    store: Store | Callable[[], Store],
     settings: Settings,
     clock: Callable[[], datetime] | None = None,
     incident_id: int | None = None,
     drafts_dir: Path | None = None,
+    database: str | None = None,
+    first_rows: list[IncidentRow] | None = None,
 ) -> WorkbookApp:
-    """Build the workbook app from explicit parts: the CLI and every test go through here."""
-    drafts = Drafts(drafts_dir, str(store.engine.url)) if drafts_dir is not None else None
+    """Build the workbook app from explicit parts: the CLI and every test go through here.
+
+    ``store`` is an open store, or a function that opens one: then ``clock`` and
+    ``database`` (its URL, which names its drafts) are needed, and ``first_rows`` lets the
+    incident list be drawn before the store is open.
+    """
+    if database is None and not callable(store):
+        database = str(store.engine.url)
+    drafts = Drafts(drafts_dir, database) if drafts_dir is not None and database else None
     return WorkbookApp(
-        store=store, settings=settings, clock=clock, incident_id=incident_id, drafts=drafts
+        store=store,
+        settings=settings,
+        clock=clock,
+        incident_id=incident_id,
+        drafts=drafts,
+        database=database,
+        first_rows=first_rows,
     )
-
-
-def run_app(
-    *,
-    store: Store,
-    settings: Settings,
-    clock: Callable[[], datetime] | None = None,
-    incident_id: int | None = None,
-) -> None:
-    make_app(store=store, settings=settings, clock=clock, incident_id=incident_id).run()

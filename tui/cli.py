@@ -57,6 +57,10 @@ class Context:
             self._store = Store(engine, author=settings.author, clock=clock)
         return self._store
 
+    @property
+    def store_is_open(self) -> bool:
+        return self._store is not None
+
     def now(self) -> datetime:
         return self.store.clock()
 
@@ -174,11 +178,48 @@ def cli(ctx: click.Context, db: str | None) -> None:
 
 
 def _run_tui(context: Context, *, incident_ref: str | None) -> None:
+    if incident_ref is None and not context.store_is_open:
+        _run_list_quickly(context)
+        return
     store = context.store
     incident_id = store.resolve_ref(incident_ref).id if incident_ref else None
-    from tui.app import run_app
+    from tui.app import make_app
 
-    run_app(store=store, settings=context.settings, incident_id=incident_id)
+    make_app(store=store, settings=context.settings, incident_id=incident_id).run()
+
+
+def _run_list_quickly(context: Context) -> None:
+    """The incident list drawn from rows read with plain sqlite3 while Textual loads.
+
+    SQLAlchemy, SQLModel and the migration check take longer to load than Textual itself;
+    the app opens the store in a thread after its first frame. A file that is missing, at
+    another schema revision or not ours takes the usual way: open (create, migrate) first.
+    """
+    import threading
+
+    from models.listing import IncidentRow, read_list_rows
+    from models.location import database_url, sqlite_file
+
+    settings, clock = context.settings, _clock()  # a bad config or clock fails here, first
+    url = database_url(context.db_location())
+    path = sqlite_file(url)
+    read: list[list[IncidentRow] | None] = []
+    reader = threading.Thread(
+        target=lambda: read.append(read_list_rows(path) if path else None),
+        name="first-list-read",
+        daemon=True,
+    )
+    reader.start()  # sqlite3 lets go of the GIL while it reads: this overlaps the import
+    from tui.app import make_app
+
+    reader.join()
+    rows = read[0] if read else None
+    if rows is None:
+        make_app(store=context.store, settings=settings).run()
+        return
+    make_app(
+        store=lambda: context.store, settings=settings, clock=clock, database=url, first_rows=rows
+    ).run()
 
 
 @cli.command("open")

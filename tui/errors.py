@@ -2,23 +2,38 @@
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING, cast
-
-from sqlalchemy.exc import SQLAlchemyError
 
 if TYPE_CHECKING:
     from textual.dom import DOMNode
 
     from tui.app import WorkbookApp
 
-# Bad input (ValueError covers StoreError, FieldError, TimeParseError), a refusing database
-# or a full disk: reported where it happened, never a crash.
-EXPECTED_ERRORS: tuple[type[BaseException], ...] = (ValueError, SQLAlchemyError, OSError)
+
+def expected_errors() -> tuple[type[BaseException], ...]:
+    """Bad input (ValueError covers StoreError, FieldError, TimeParseError), a refusing
+    or unusable database or a full disk: reported where it happened, never a crash.
+
+    A function, not a constant, so the incident list can be drawn before SQLAlchemy is
+    loaded (importing its exceptions loads most of it).
+    """
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from models.db import DatabaseProblem
+
+    return (ValueError, SQLAlchemyError, OSError, DatabaseProblem)
+
+
+def _database_error(exc: BaseException) -> bool:
+    # Nothing can be a SQLAlchemy error before SQLAlchemy is loaded.
+    module = sys.modules.get("sqlalchemy.exc")
+    return module is not None and isinstance(exc, module.SQLAlchemyError)
 
 
 def describe(exc: BaseException, *, reading: bool = False) -> str:
     """One line for a failure; ``reading`` for a failed read, where nothing was being written."""
-    if isinstance(exc, SQLAlchemyError):
+    if _database_error(exc):
         orig = getattr(exc, "orig", None) or exc
         text = " ".join(str(orig).split())
         if "locked" in text or "busy" in text:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 
-from models.store import IncidentSnapshot
+if TYPE_CHECKING:
+    from models.store import IncidentSnapshot
 
 
 class DatabaseChanged(Message):

@@ -28,7 +28,7 @@ from models.quick_entry import QuickEntryError, parse_quick_entry
 from models.store import IncidentSnapshot, Store
 from models.tables import ActionItem, Incident, TimelineEntry
 from models.timeline import time_reference
-from tui.errors import EXPECTED_ERRORS, describe, workbook
+from tui.errors import describe, expected_errors, workbook
 from tui.messages import DatabaseChanged, MilestoneChosen
 from tui.text import literal, tag_badges
 from tui.widgets.actions_pane import ActionsTable
@@ -233,7 +233,7 @@ class IncidentScreen(Screen[None]):
         app.quiet_cursors(self)
         try:
             snapshot = self.store.snapshot(self.incident_id)
-        except EXPECTED_ERRORS as exc:
+        except expected_errors() as exc:
             self.notify(f"cannot open the incident: {describe(exc)}", severity="error")
             self.call_later(self.dismiss)
             return
@@ -489,7 +489,7 @@ class IncidentScreen(Screen[None]):
             entry = self.store.log_entry(
                 self.incident_id, parsed.text, at=parsed.at, tags=parsed.tags
             )
-        except EXPECTED_ERRORS as exc:
+        except expected_errors() as exc:
             message = describe(exc)
             self._set_preview(Text("✗ not logged: " + message), "error")
             self.notify(f"the entry was not logged: {message}", severity="error", timeout=10)
@@ -594,7 +594,7 @@ class IncidentScreen(Screen[None]):
     def _write_entry(self, write: Any) -> TimelineEntry | None:
         try:
             entry: TimelineEntry = write()
-        except EXPECTED_ERRORS as exc:
+        except expected_errors() as exc:
             self.notify(f"not changed: {describe(exc)}", severity="error", timeout=10)
             return None
         self._put_entry(entry)
@@ -640,7 +640,7 @@ class IncidentScreen(Screen[None]):
                 draft = None
         try:
             revisions = self.store.history(self.incident_id, entry_id)
-        except EXPECTED_ERRORS:
+        except expected_errors():
             revisions = []
         dialog = EditEntryScreen(
             entry,
@@ -687,7 +687,7 @@ class IncidentScreen(Screen[None]):
     def _details_edited(self, event: DetailsForm.Edited) -> None:
         try:
             incident = self.store.update_incident(self.incident_id, event.changes)
-        except EXPECTED_ERRORS as exc:
+        except expected_errors() as exc:
             self.notify(f"not saved: {describe(exc)}", severity="error", timeout=10)
             return
         self._replace(incident=incident)
@@ -702,7 +702,7 @@ class IncidentScreen(Screen[None]):
     def _section_paused(self, event: WriteUp.SectionPaused) -> None:
         try:
             incident = self.store.update_incident(self.incident_id, {event.field: event.text})
-        except EXPECTED_ERRORS as exc:
+        except expected_errors() as exc:
             self.notify(
                 f"the write-up was not saved: {describe(exc)}; your text is kept as a draft",
                 severity="error",
@@ -767,7 +767,7 @@ class IncidentScreen(Screen[None]):
                     link=values["link"],
                     source_entry_id=source_id,
                 )
-            except EXPECTED_ERRORS as exc:
+            except expected_errors() as exc:
                 self.notify(f"not added: {describe(exc)}", severity="error", timeout=10)
                 return
             self._put_action(item)
@@ -802,7 +802,7 @@ class IncidentScreen(Screen[None]):
     def _update_action(self, item: ActionItem, changes: dict[str, Any]) -> None:
         try:
             updated = self.store.update_action(self.incident_id, item.ref, changes)
-        except EXPECTED_ERRORS as exc:
+        except expected_errors() as exc:
             self.notify(f"{item.ref} not changed: {describe(exc)}", severity="error")
             return
         self._put_action(updated)

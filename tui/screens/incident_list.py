@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 from zoneinfo import ZoneInfo
 
 from rich.text import Text
@@ -15,77 +14,15 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 from textual.worker import Worker, WorkerState
 
-from models.metrics import compute_metrics
-from models.store import IncidentSnapshot, Store
+from models.listing import IncidentRow
 from models.vocabulary import SEVERITIES, STATUSES
-from tui.errors import EXPECTED_ERRORS, describe, workbook
+from tui.errors import describe, expected_errors, workbook
 from tui.messages import DatabaseChanged
 from tui.text import literal
 from tui.widgets.table import WorkbookTable
 
-
-@dataclass(frozen=True)
-class IncidentRow:
-    """What one line of the list shows, worked out off the UI thread."""
-
-    id: int
-    slug: str
-    title: str
-    severity: str
-    status: str
-    zone: str
-    started_at: datetime | None
-    ended_at: datetime | None
-    ongoing: bool
-    open_actions: int
-    false_leads: int
-    search_text: str
-
-    def duration_minutes(self, now: datetime) -> float | None:
-        if self.started_at is None:
-            return None
-        end = now if self.ongoing or self.ended_at is None else self.ended_at
-        return max(0.0, (end - self.started_at).total_seconds() / 60)
-
-
-def incident_rows(snapshots: list[IncidentSnapshot], *, now: datetime) -> list[IncidentRow]:
-    from models.vocabulary import OPEN_ACTION_STATUSES
-
-    rows = []
-    for snap in snapshots:
-        incident = snap.incident
-        assert incident.id is not None
-        metrics = compute_metrics(incident, snap.entries, now=now)
-        ended = None
-        if not metrics.ongoing and metrics.started.at and metrics.duration_minutes is not None:
-            from datetime import timedelta
-
-            ended = metrics.started.at + timedelta(minutes=metrics.duration_minutes)
-        rows.append(
-            IncidentRow(
-                id=incident.id,
-                slug=incident.slug,
-                title=incident.title,
-                severity=incident.severity,
-                status=incident.status,
-                zone=incident.timezone,
-                started_at=metrics.started.at,
-                ended_at=ended,
-                ongoing=metrics.ongoing,
-                open_actions=sum(1 for a in snap.action_items if a.status in OPEN_ACTION_STATUSES),
-                false_leads=metrics.false_leads,
-                search_text=" ".join(
-                    [
-                        incident.title,
-                        incident.slug,
-                        incident.severity,
-                        incident.status,
-                        *list(incident.services),
-                    ]
-                ).lower(),
-            )
-        )
-    return rows
+if TYPE_CHECKING:
+    from models.store import Store
 
 
 def _zone(name: str) -> ZoneInfo:
@@ -177,7 +114,11 @@ class IncidentListScreen(Screen[None]):
         table.add_column("FL", key="false-leads")
         table.add_column("Title", key="title")
         workbook(self).quiet_cursors(self)
-        self.load()
+        rows = workbook(self).take_first_rows()
+        if rows is None:
+            self.load()
+        else:  # read before the store was open; the store's reload follows when it is
+            self._show_rows(rows)
         seconds = bool(workbook(self).settings.show_seconds)
         self.set_interval(1 if seconds else 60, self._tick_durations, name="duration-tick")
 
@@ -185,11 +126,19 @@ class IncidentListScreen(Screen[None]):
 
     def load(self) -> None:
         self._stale = False
-        self._load_rows(self.store, self.now())
+        if not workbook(self).store_is_open:
+            return  # still opening (its reload follows) or failed (already explained)
+        self._load_rows(self.store)
 
     @work(thread=True, exclusive=True, group="incident-list", exit_on_error=False)
-    def _load_rows(self, store: Store, now: datetime) -> list[IncidentRow]:
-        return incident_rows(store.all_snapshots(), now=now)
+    def _load_rows(self, store: Store) -> list[IncidentRow]:
+        return store.list_rows()
+
+    def _show_rows(self, rows: list[IncidentRow]) -> None:
+        if rows != self.all_rows or not self._loaded:
+            self.all_rows = rows
+            self._loaded = True
+            self.refresh_table()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group != "incident-list":
@@ -197,10 +146,7 @@ class IncidentListScreen(Screen[None]):
         if event.state == WorkerState.SUCCESS:
             rows = event.worker.result
             assert isinstance(rows, list)
-            if rows != self.all_rows or not self._loaded:
-                self.all_rows = rows
-                self._loaded = True
-                self.refresh_table()
+            self._show_rows(rows)
         elif event.state == WorkerState.ERROR:
             self.query_one("#incident-count", Static).update(
                 Text("Could not read the incidents; the list may be out of date.")
@@ -346,7 +292,7 @@ class IncidentListScreen(Screen[None]):
                 severity=values["severity"],
                 services=values["services"],
             )
-        except EXPECTED_ERRORS as exc:
+        except expected_errors() as exc:
             self.notify(
                 f"the incident was not created: {describe(exc)}", severity="error", timeout=10
             )

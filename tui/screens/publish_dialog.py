@@ -32,7 +32,7 @@ from exporters.publishing import (
     configured_identity,
 )
 from models.publications import Publications
-from tui.errors import EXPECTED_ERRORS, describe, workbook
+from tui.errors import describe, expected_errors, workbook
 from tui.text import literal
 
 _STYLES = {
@@ -225,7 +225,7 @@ class PublishScreen(ModalScreen[None]):
             self.defaults = publish_defaults(
                 self.publications, self.incident_id, self.slug, docs_repo or None
             )
-        except EXPECTED_ERRORS as exc:
+        except expected_errors() as exc:
             from exporters.publishing import DEFAULT_FOLDER, DEFAULT_REMOTE, default_branch
 
             self.defaults = PublishDefaults(
@@ -422,7 +422,7 @@ class PublishScreen(ModalScreen[None]):
         elif event.state == WorkerState.ERROR:
             error = worker.error or Exception("unknown error")
             what = "Not published" if worker.group == APPLY_GROUP else "Cannot publish"
-            if isinstance(error, EXPECTED_ERRORS):
+            if isinstance(error, expected_errors()):
                 said = describe(error)
             else:  # a bug: say so plainly rather than crash the app
                 said = f"unexpected {type(error).__name__}: {error}"
