@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -267,3 +268,21 @@ async def test_new_incident_form_with_a_broken_drafts_folder(tmp_path: Path) -> 
         await pilot.pause()
         assert isinstance(app.screen, IncidentScreen)
     assert [i.title for i in store.list_incidents()] == ["Login outage"]
+
+
+async def test_an_action_item_the_database_refuses_stays_a_draft(
+    tmp_path: Path, world: tuple[Store, Incident]
+) -> None:
+    store, incident = world
+    app = build_app(store, tmp_path, incident_id=incident.id)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        with sqlite3.connect(tmp_path / "w.db") as conn:  # another process breaks the table
+            conn.execute("ALTER TABLE action_item RENAME TO action_item_gone")
+        await pilot.press("f6", "n")
+        await pilot.pause()
+        await pilot.press(*"Rehearse the failover", "ctrl+s")
+        await pilot.pause()
+        assert "not added" in _notices(app)
+        await pilot.press("n")
+        await pilot.pause()
+        assert _field(app, "title") == "Rehearse the failover"
