@@ -192,7 +192,8 @@ class DetailsForm(VerticalScroll):
         name = self._field_name(event.input)
         if name in self._checkers:
             self._check(name)
-            self.post_message(self.Unsaved(self.unsaved()))
+            if self._saved:  # an incident is shown: only then is there anything unsaved
+                self.post_message(self.Unsaved(self.unsaved()))
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
