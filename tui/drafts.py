@@ -1,7 +1,9 @@
 """Text typed but not yet sent, kept on disk so a hang-up or a killed terminal loses nothing.
 
 One small JSON file per database and incident, under the user's state folder (tests pass
-their own folder). Every change is written at once; an empty text removes its key.
+their own folder). Every change is written at once; an empty text removes its key. A form's
+fields are kept as one JSON object under the form's key; text typed before an incident exists
+(the new-incident form) is kept under incident id ``NO_INCIDENT``.
 """
 
 from __future__ import annotations
@@ -11,6 +13,9 @@ import json
 import os
 import tempfile
 from pathlib import Path
+
+NO_INCIDENT = 0  # SQLite ids start at 1: this file holds drafts that belong to no incident yet
+NEW_INCIDENT_DRAFT = "new-incident"
 
 
 def default_drafts_dir() -> Path:
@@ -37,6 +42,19 @@ class Drafts:
         if not isinstance(data, dict):
             return {}
         return {str(k): v for k, v in data.items() if isinstance(v, str) and v}
+
+    def load_form(self, incident_id: int, key: str) -> dict[str, str] | None:
+        """A form's kept field values (field name to raw text), or None when there are none."""
+        raw = self.load(incident_id).get(key)
+        if not raw:
+            return None
+        try:
+            loaded = json.loads(raw)
+        except ValueError:
+            return None
+        if not isinstance(loaded, dict):
+            return None
+        return {str(k): v for k, v in loaded.items() if isinstance(v, str)} or None
 
     def save(self, incident_id: int, key: str, text: str) -> None:
         """Remember ``text`` under ``key``; raises OSError when the disk refuses."""

@@ -17,7 +17,14 @@ def _check(name: str) -> Callable[[str], Any]:
 
 
 class ActionFormScreen(FormScreen):
-    def __init__(self, title: str, item: ActionItem | None, *, default_title: str = "") -> None:
+    def __init__(
+        self,
+        title: str,
+        item: ActionItem | None,
+        *,
+        default_title: str = "",
+        draft: dict[str, str] | None = None,
+    ) -> None:
         def value(name: str, default: str = "") -> str:
             if item is None:
                 return default
@@ -55,4 +62,5 @@ class ActionFormScreen(FormScreen):
                 ),
                 FormField("link", "Link", value("link"), check=_check("link")),
             ],
+            draft=draft,
         )

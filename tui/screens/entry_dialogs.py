@@ -59,22 +59,20 @@ class EditEntryScreen(FormScreen):
         revisions: Sequence[EntryRevision],
         draft: dict[str, str] | None = None,
     ) -> None:
-        values = {
-            "at": entry.at.astimezone(zone).strftime(EDIT_TIME_PATTERN),
-            "text": entry.text,
-            "tags": " ".join(entry.tags),
-        }
-        if draft:
-            values.update({k: v for k, v in draft.items() if k in values})
-        title = f"Edit entry {entry.id}" + (" (your unsent changes, recovered)" if draft else "")
         super().__init__(
-            title,
+            f"Edit entry {entry.id}",
             [
-                FormField("at", "Time", values["at"], check=parse_time),
-                FormField("text", "Text", values["text"]),
-                FormField("tags", "Tags", values["tags"], check=parse_tag_words),
+                FormField(
+                    "at",
+                    "Time",
+                    entry.at.astimezone(zone).strftime(EDIT_TIME_PATTERN),
+                    check=parse_time,
+                ),
+                FormField("text", "Text", entry.text),
+                FormField("tags", "Tags", " ".join(entry.tags), check=parse_tag_words),
             ],
             note=history_text(revisions, zone),
+            draft=draft,
         )
 
 

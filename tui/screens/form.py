@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -28,8 +29,15 @@ class FormField:
     suggestions: tuple[str, ...] = ()
 
 
+RECOVERED = " (your unsent changes, recovered)"
+
+
 class FormScreen(ModalScreen[dict[str, Any] | None]):
-    """Returns the checked values by field name, or None when cancelled."""
+    """Returns the checked values by field name, or None when cancelled.
+
+    ``draft`` (raw text by field name, kept from an earlier session) is typed over the
+    fields' own values; ``on_draft`` hears what to keep after every change.
+    """
 
     HELP_GROUP: ClassVar[str] = "Form"
     DEFAULT_CSS = """
@@ -81,13 +89,25 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
         Binding("escape", "cancel", "Cancel", id="form.cancel", tooltip="Close without saving"),
     ]
 
-    def __init__(self, title: str, fields: list[FormField], *, note: str = "") -> None:
+    def __init__(
+        self,
+        title: str,
+        fields: list[FormField],
+        *,
+        note: str = "",
+        draft: dict[str, str] | None = None,
+    ) -> None:
         super().__init__()
-        self.form_title = title
+        self.pristine = {spec.name: spec.value for spec in fields}
+        if draft:
+            fields = [replace(spec, value=draft.get(spec.name, spec.value)) for spec in fields]
+        self.recovered = any(spec.value != self.pristine[spec.name] for spec in fields)
+        self.form_title = title + (RECOVERED if self.recovered else "")
         self.fields = fields
         self.note = note
-        # Called with every field's raw text on each change (to keep a draft).
-        self.on_values_changed: Callable[[dict[str, str]], None] | None = None
+        # Called on each change with the text to keep as a draft: the fields' raw text as a
+        # JSON object, or "" when they are back to what the form opened with.
+        self.on_draft: Callable[[str], None] | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(id="form-dialog"):
@@ -136,8 +156,14 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
         for spec in self.fields:
             if spec.name == name:
                 self._check(spec)
-        if self.on_values_changed is not None:
-            self.on_values_changed(self.raw_values())
+        if self.on_draft is not None:
+            self.on_draft(self.draft_text())
+
+    def draft_text(self) -> str:
+        values = self.raw_values()
+        if values == self.pristine:
+            return ""
+        return json.dumps(values, ensure_ascii=False)
 
     def raw_values(self) -> dict[str, str]:
         return {
@@ -164,7 +190,12 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
                 self.query_one(f"#field-{spec.name}", Input).focus()
                 return
             values[spec.name] = value
+        self.closing(values)
         self.dismiss(values)
 
     def action_cancel(self) -> None:
+        self.closing(None)
         self.dismiss(None)
+
+    def closing(self, values: dict[str, Any] | None) -> None:
+        """Called just before the form closes with ``values`` (None: cancelled)."""

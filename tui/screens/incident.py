@@ -42,6 +42,8 @@ from tui.widgets.timeline_filter import TimelineFilter
 from tui.widgets.writeup import SECTION_TITLES, WriteUp
 
 QUICK_ENTRY_DRAFT = "quick-entry"
+NEW_ACTION_DRAFT = "action:new"
+DETAILS_DRAFT = "details"
 QUICK_ENTRY_HINT = "[TIME] what happened #tag   ·   ↑ entries   ·   F1 keys and tag aliases"
 TABS = ("tab-log", "tab-metrics", "tab-details", "tab-writeup", "tab-actions", "tab-preview")
 WIDE = 120
@@ -537,6 +539,19 @@ class IncidentScreen(Screen[None]):
                     recovered.append(f"the {SECTION_TITLES[field]} section")
             elif key.startswith("edit:"):
                 recovered.append(f"an edit of entry {key.removeprefix('edit:')} (Enter on it)")
+            elif key == NEW_ACTION_DRAFT:
+                recovered.append("a new action item (n in Actions, F6)")
+            elif key.startswith("action:"):
+                ref = next(
+                    (a.ref for a in self.snapshot.action_items if f"action:{a.id}" == key), None
+                )
+                if ref is not None:
+                    recovered.append(f"an edit of {ref} (Enter on it in Actions, F6)")
+        details = workbook(self).drafts.load_form(self.incident_id, DETAILS_DRAFT)
+        if details:
+            fields = self.query_one(DetailsForm).restore(details)
+            if fields:
+                recovered.append("Details: " + ", ".join(fields) + " (F4, Enter saves)")
         if recovered:
             self.notify(
                 "Recovered unsent text: " + "; ".join(recovered) + ".",
@@ -629,15 +644,6 @@ class IncidentScreen(Screen[None]):
         assert entry.id is not None
         entry_id = entry.id
         draft_key = f"edit:{entry_id}"
-        drafts = workbook(self).drafts
-        draft: dict[str, str] | None = None
-        raw = drafts.load(self.incident_id).get(draft_key)
-        if raw:
-            try:
-                loaded = json.loads(raw)
-                draft = {str(k): str(v) for k, v in loaded.items()}
-            except (ValueError, AttributeError):
-                draft = None
         try:
             revisions = self.store.history(self.incident_id, entry_id)
         except expected_errors():
@@ -649,19 +655,15 @@ class IncidentScreen(Screen[None]):
                 raw, zone=self.zone, now=self.now(), reference=self._reference()
             ),
             revisions=revisions,
-            draft=draft,
+            draft=workbook(self).drafts.load_form(self.incident_id, draft_key),
         )
-
-        def keep_draft(values: dict[str, str]) -> None:
-            self._save_draft(draft_key, json.dumps(values, ensure_ascii=False))
-
-        dialog.on_values_changed = keep_draft
+        dialog.on_draft = lambda text: self._save_draft(draft_key, text)
 
         def done(values: dict[str, Any] | None) -> None:
-            drafts.discard(self.incident_id, draft_key)
-            if values is None:
+            if values is None:  # Esc: the user threw the changes away
+                self._save_draft(draft_key, "")
                 return
-            self._write_entry(
+            written = self._write_entry(
                 lambda: self.store.edit_entry(
                     self.incident_id,
                     entry_id,
@@ -670,6 +672,8 @@ class IncidentScreen(Screen[None]):
                     tags=values["tags"],
                 )
             )
+            if written is not None:  # refused: the changes stay a draft for the next Enter
+                self._save_draft(draft_key, "")
 
         self.app.push_screen(dialog, done)
 
@@ -691,6 +695,12 @@ class IncidentScreen(Screen[None]):
             self.notify(f"not saved: {describe(exc)}", severity="error", timeout=10)
             return
         self._replace(incident=incident)
+
+    @on(DetailsForm.Unsaved)
+    def _details_unsaved(self, event: DetailsForm.Unsaved) -> None:
+        self._save_draft(
+            DETAILS_DRAFT, json.dumps(event.values, ensure_ascii=False) if event.values else ""
+        )
 
     @on(WriteUp.SectionEdited)
     def _section_edited(self, event: WriteUp.SectionEdited) -> None:
@@ -744,16 +754,26 @@ class IncidentScreen(Screen[None]):
 
     # -- action items --------------------------------------------------------------------
 
-    def _action_form(self, title: str, item: ActionItem | None, *, text: str = "") -> Any:
+    def _action_form(
+        self, title: str, item: ActionItem | None, draft_key: str, *, text: str = ""
+    ) -> Any:
         from tui.screens.action_form import ActionFormScreen
 
-        return ActionFormScreen(title, item, default_title=text)
+        form = ActionFormScreen(
+            title,
+            item,
+            default_title=text,
+            draft=workbook(self).drafts.load_form(self.incident_id, draft_key),
+        )
+        form.on_draft = lambda typed: self._save_draft(draft_key, typed)
+        return form
 
     def _new_action(self, source: TimelineEntry | None = None) -> None:
         source_id = source.id if source is not None else None
 
         def done(values: dict[str, Any] | None) -> None:
-            if values is None:
+            if values is None:  # Esc: the user threw it away
+                self._save_draft(NEW_ACTION_DRAFT, "")
                 return
             try:
                 item = self.store.add_action(
@@ -768,15 +788,21 @@ class IncidentScreen(Screen[None]):
                     source_entry_id=source_id,
                 )
             except expected_errors() as exc:
-                self.notify(f"not added: {describe(exc)}", severity="error", timeout=10)
+                self.notify(
+                    f"not added: {describe(exc)}; press n in Actions to try again, "
+                    "what you typed is kept",
+                    severity="error",
+                    timeout=10,
+                )
                 return
+            self._save_draft(NEW_ACTION_DRAFT, "")
             self._put_action(item)
             self.query_one(ActionsTable).select_number(item.number)
             self.notify(f"{item.ref} added.", timeout=3)
 
         title = "New action item" + (" from the selected entry" if source else "")
         text = " ".join(source.text.split()) if source else ""
-        self.app.push_screen(self._action_form(title, None, text=text), done)
+        self.app.push_screen(self._action_form(title, None, NEW_ACTION_DRAFT, text=text), done)
 
     @on(ActionsTable.CommandChosen)
     def _action_command(self, event: ActionsTable.CommandChosen) -> None:
@@ -792,20 +818,23 @@ class IncidentScreen(Screen[None]):
             status = "open" if item.status == "done" else "done"
             self._update_action(item, {"status": status})
         elif event.command == "edit":
+            draft_key = f"action:{item.id}"
 
             def done(values: dict[str, Any] | None) -> None:
-                if values is not None:
-                    self._update_action(item, values)
+                # Esc throws the changes away; a refused update keeps them for next time.
+                if values is None or self._update_action(item, values):
+                    self._save_draft(draft_key, "")
 
-            self.app.push_screen(self._action_form(f"Edit {item.ref}", item), done)
+            self.app.push_screen(self._action_form(f"Edit {item.ref}", item, draft_key), done)
 
-    def _update_action(self, item: ActionItem, changes: dict[str, Any]) -> None:
+    def _update_action(self, item: ActionItem, changes: dict[str, Any]) -> bool:
         try:
             updated = self.store.update_action(self.incident_id, item.ref, changes)
         except expected_errors() as exc:
             self.notify(f"{item.ref} not changed: {describe(exc)}", severity="error")
-            return
+            return False
         self._put_action(updated)
+        return True
 
     # -- preview -------------------------------------------------------------------------
 

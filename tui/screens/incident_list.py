@@ -280,7 +280,8 @@ class IncidentListScreen(Screen[None]):
         from tui.screens.new_incident import NewIncidentScreen
 
         zone = str(workbook(self).settings.timezone or "UTC")
-        self.app.push_screen(NewIncidentScreen(default_zone=zone), self._create_incident)
+        form = NewIncidentScreen(default_zone=zone, drafts=workbook(self).drafts)
+        self.app.push_screen(form, self._create_incident)
 
     def _create_incident(self, values: dict[str, Any] | None) -> None:
         if not values:

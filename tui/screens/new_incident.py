@@ -1,12 +1,15 @@
-"""The small form behind `n` on the incident list."""
+"""The small form behind `n` on the incident list; what is typed in it is kept as a draft."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from typing import Any
 
 from models.fields import INCIDENT_FIELDS
 from models.vocabulary import DEFAULT_SEVERITY, SEVERITIES
+from tui.drafts import NEW_INCIDENT_DRAFT, NO_INCIDENT, Drafts
+from tui.errors import describe
 from tui.screens.form import FormField, FormScreen
 
 
@@ -16,7 +19,9 @@ def field_check(name: str) -> Callable[[str], Any]:
 
 
 class NewIncidentScreen(FormScreen):
-    def __init__(self, *, default_zone: str) -> None:
+    def __init__(self, *, default_zone: str, drafts: Drafts | None = None) -> None:
+        self.drafts = drafts
+        self._draft_failed = False
         super().__init__(
             "New incident",
             [
@@ -36,4 +41,37 @@ class NewIncidentScreen(FormScreen):
                     placeholder="comma-separated, like api,db",
                 ),
             ],
+            draft=drafts.load_form(NO_INCIDENT, NEW_INCIDENT_DRAFT) if drafts else None,
         )
+        if drafts is not None:
+            self.on_draft = self._keep
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        if self.recovered:
+            self.notify(
+                "Recovered the new incident you were typing: Enter or ctrl+s creates it, "
+                "Esc throws it away.",
+                title="Draft recovered",
+                timeout=10,
+            )
+
+    def _keep(self, text: str) -> None:
+        assert self.drafts is not None
+        try:
+            self.drafts.save(NO_INCIDENT, NEW_INCIDENT_DRAFT, text)
+        except OSError as exc:
+            if not self._draft_failed:
+                self._draft_failed = True
+                self.notify(
+                    f"cannot keep a draft of what you type ({describe(exc)}); "
+                    "create the incident soon, it is not on disk yet",
+                    severity="warning",
+                )
+
+    def closing(self, values: dict[str, Any] | None) -> None:
+        # Created or thrown away with Esc: either way the draft has done its job.
+        if self.drafts is None:
+            return
+        with contextlib.suppress(OSError):  # at worst the same text is offered back next time
+            self.drafts.discard(NO_INCIDENT, NEW_INCIDENT_DRAFT)

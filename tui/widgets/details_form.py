@@ -97,6 +97,12 @@ class DetailsForm(VerticalScroll):
 
         changes: dict[str, Any]
 
+    @dataclass
+    class Unsaved(Message):
+        """What is typed but not saved (refused, or not yet Enter), by field: keep it."""
+
+        values: dict[str, str]
+
     def __init__(
         self, *, zone: Callable[[], ZoneInfo], now: Callable[[], datetime], **kwargs: Any
     ) -> None:
@@ -138,6 +144,28 @@ class DetailsForm(VerticalScroll):
             if not editing and field.value != value:
                 field.value = value
 
+    def unsaved(self) -> dict[str, str]:
+        """The raw text of every field that differs from the stored value."""
+        values: dict[str, str] = {}
+        for name, *_ in DETAIL_FIELDS:
+            field = self.query_one(f"#detail-{name}", Input)
+            if field.value != self._saved.get(name, ""):
+                values[name] = field.value
+        return values
+
+    def restore(self, values: dict[str, str]) -> list[str]:
+        """Type kept text back into its fields; returns the labels of the fields changed."""
+        labels = {name: label for name, label, _ in DETAIL_FIELDS}
+        restored: list[str] = []
+        for name, text in values.items():
+            if name not in labels or text == self._saved.get(name, ""):
+                continue
+            field = self.query_one(f"#detail-{name}", Input)
+            field.value = text
+            restored.append(labels[name])
+            self._check(name)
+        return restored
+
     def _check(self, name: str) -> tuple[bool, Any]:
         field = self.query_one(f"#detail-{name}", Input)
         error = self.query_one(f"#detail-error-{name}", Static)
@@ -161,7 +189,11 @@ class DetailsForm(VerticalScroll):
     @on(Input.Changed)
     def _changed(self, event: Input.Changed) -> None:
         event.stop()
-        self._check(self._field_name(event.input))
+        name = self._field_name(event.input)
+        if name in self._checkers:
+            self._check(name)
+            if self._saved:  # an incident is shown: only then is there anything unsaved
+                self.post_message(self.Unsaved(self.unsaved()))
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
@@ -180,3 +212,4 @@ class DetailsForm(VerticalScroll):
         if ok:
             self._saved[name] = field.value
             self.post_message(self.Edited({name: value}))
+            self.post_message(self.Unsaved(self.unsaved()))
