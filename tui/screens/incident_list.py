@@ -11,27 +11,17 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import Footer, Input, Static
 from textual.worker import Worker, WorkerState
 
 from models.listing import IncidentRow
 from models.vocabulary import SEVERITIES, STATUSES
 from tui.errors import describe, expected_errors, workbook
 from tui.messages import DatabaseChanged
-from tui.text import literal
-from tui.widgets.table import WorkbookTable
+from tui.widgets.incident_table import IncidentTable
 
 if TYPE_CHECKING:
     from models.store import Store
-
-
-def _zone(name: str) -> ZoneInfo:
-    from models.timeparse import resolve_zone
-
-    try:
-        return resolve_zone(name)
-    except ValueError:
-        return ZoneInfo("UTC")
 
 
 SORTS: tuple[tuple[str, str], ...] = (
@@ -88,7 +78,6 @@ class IncidentListScreen(Screen[None]):
         self.sort_index = 0
         self._stale = False
         self._loaded = False
-        self._shown_durations: dict[int, str] = {}
 
     @property
     def store(self) -> Store:
@@ -100,19 +89,16 @@ class IncidentListScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(Text("Incident Workbook · incidents"), classes="title-bar", id="list-title")
         yield Input(placeholder="filter: title, service, severity, status", id="incident-filter")
-        yield WorkbookTable(cursor_type="row", id="incident-table")
+        yield IncidentTable(id="incident-table")
         yield Static("Loading incidents…", classes="hint", id="incident-count")
         yield Footer()
 
+    @property
+    def table(self) -> IncidentTable:
+        return self.query_one(IncidentTable)
+
     def on_mount(self) -> None:
-        table = self.query_one("#incident-table", DataTable)
-        table.add_column("Started", key="started")
-        table.add_column("Sev", key="severity")
-        table.add_column("Status", key="status")
-        table.add_column("Duration", key="duration")
-        table.add_column("AI", key="actions")
-        table.add_column("FL", key="false-leads")
-        table.add_column("Title", key="title")
+        self.table.show_seconds = bool(workbook(self).settings.show_seconds)
         workbook(self).quiet_cursors(self)
         rows = workbook(self).take_first_rows()
         if rows is None:
@@ -177,40 +163,9 @@ class IncidentListScreen(Screen[None]):
         name = SORTS[self.sort_index][0]
         return sorted(rows, key=_sort_key(name), reverse=name == "started")
 
-    def _duration_text(self, row: IncidentRow, now: datetime) -> str:
-        from models.timeparse import format_duration
-
-        minutes = row.duration_minutes(now)
-        if minutes is None:
-            return "—"
-        if not workbook(self).settings.show_seconds:
-            minutes = float(int(minutes))
-        return format_duration(minutes)
-
     def refresh_table(self) -> None:
-        from models.timeparse import format_local
-
-        table = self.query_one("#incident-table", DataTable)
-        selected = self.selected_incident_id()
-        table.clear()
-        now = self.now()
-        self._shown_durations = {}
-        for row in self.visible_rows():
-            started = format_local(row.started_at, _zone(row.zone)) if row.started_at else "—"
-            duration = self._duration_text(row, now)
-            self._shown_durations[row.id] = duration
-            table.add_row(
-                Text(started),
-                Text(row.severity, style="bold" if row.severity in SEVERITIES[:2] else ""),
-                Text(row.status),
-                Text(duration + (" …" if row.ongoing else ""), justify="right"),
-                Text(str(row.open_actions) if row.open_actions else "·", justify="right"),
-                Text(str(row.false_leads) if row.false_leads else "·", justify="right"),
-                literal(row.title),
-                key=str(row.id),
-            )
-        if selected is not None and str(selected) in table.rows:
-            table.move_cursor(row=table.get_row_index(str(selected)))
+        table = self.table
+        table.show(self.visible_rows(), now=self.now())
         shown, total = table.row_count, len(self.all_rows)
         sort = SORTS[self.sort_index][1]
         if total == 0:
@@ -222,30 +177,16 @@ class IncidentListScreen(Screen[None]):
         self.query_one("#incident-count", Static).update(Text(summary))
 
     def _tick_durations(self) -> None:
-        """Redraw only durations whose text changed: an idle list sends no bytes."""
-        table = self.query_one("#incident-table", DataTable)
-        now = self.now()
-        for row in self.all_rows:
-            if not row.ongoing or str(row.id) not in table.rows:
-                continue
-            text = self._duration_text(row, now)
-            if self._shown_durations.get(row.id) != text:
-                self._shown_durations[row.id] = text
-                table.update_cell(str(row.id), "duration", Text(text + " …", justify="right"))
+        self.table.tick(self.now())
 
     def selected_incident_id(self) -> int | None:
-        table = self.query_one("#incident-table", DataTable)
-        if table.row_count == 0:
-            return None
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
-        return int(key.value) if key.value is not None else None
+        return self.table.selected_id()
 
     # -- events and actions --------------------------------------------------------------
 
-    @on(DataTable.RowSelected, "#incident-table")
-    def _open_selected(self, event: DataTable.RowSelected) -> None:
-        if event.row_key.value is not None:
-            workbook(self).open_incident(int(event.row_key.value))
+    @on(IncidentTable.Chosen)
+    def _open_selected(self, event: IncidentTable.Chosen) -> None:
+        workbook(self).open_incident(event.incident_id)
 
     @on(Input.Changed, "#incident-filter")
     def _filter_changed(self) -> None:
@@ -253,7 +194,7 @@ class IncidentListScreen(Screen[None]):
 
     @on(Input.Submitted, "#incident-filter")
     def _filter_done(self) -> None:
-        self.query_one("#incident-table", DataTable).focus()
+        self.table.focus()
 
     def action_filter(self) -> None:
         field = self.query_one("#incident-filter", Input)
@@ -264,7 +205,7 @@ class IncidentListScreen(Screen[None]):
         field = self.query_one("#incident-filter", Input)
         field.value = ""
         field.remove_class("-shown")
-        self.query_one("#incident-table", DataTable).focus()
+        self.table.focus()
 
     def action_sort(self) -> None:
         self.sort_index = (self.sort_index + 1) % len(SORTS)

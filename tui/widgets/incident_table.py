@@ -1,0 +1,194 @@
+"""The incident list's table: one line per incident, the title taking the room that is left.
+
+Column widths come from the text shown (cheap: a few strings per incident), so a thousand
+incidents are laid out in milliseconds and only the lines on screen are drawn.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, ClassVar
+from zoneinfo import ZoneInfo
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.strip import Strip
+
+from models.listing import IncidentRow
+from models.timeparse import format_duration, format_local
+from models.vocabulary import SEVERITIES
+from tui.text import literal
+from tui.widgets.row_view import RowView
+
+_GAP = "  "
+_MIN_TITLE = 16
+
+
+@dataclass(frozen=True)
+class ListLine:
+    """One incident as the list shows it: every cell already text."""
+
+    row: IncidentRow
+    started: str
+    duration: str
+
+    @property
+    def id(self) -> int:
+        return self.row.id
+
+
+def _zone(name: str) -> ZoneInfo:
+    from models.timeparse import resolve_zone
+
+    try:
+        return resolve_zone(name)
+    except ValueError:
+        return ZoneInfo("UTC")
+
+
+class IncidentTable(RowView[ListLine]):
+    """Started, title, severity, status, duration, open action items, false leads."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "open", "Open", id="list.open", tooltip="Open the incident"),
+    ]
+
+    @dataclass
+    class Chosen(Message):
+        """Enter was pressed on an incident."""
+
+        incident_id: int
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.show_seconds = False
+        self._zones: dict[str, ZoneInfo] = {}
+        self._short_dates = False
+        self._widths: tuple[int, ...] = ()
+
+    # -- what is shown -----------------------------------------------------------------
+
+    def show(self, rows: list[IncidentRow], *, now: datetime) -> None:
+        """Show these incidents in this order, keeping the selection."""
+        selected = self.selected_id()
+        lines = [ListLine(row, self._started(row), self.duration_text(row, now)) for row in rows]
+        self.set_rows(lines, selected=selected, to_end=False)
+        self._measure()
+
+    def tick(self, now: datetime) -> None:
+        """Redraw only the durations whose text changed: an idle list sends no bytes."""
+        changed = False
+        for number, line in enumerate(self.rows):
+            if not line.row.ongoing:
+                continue
+            text = self.duration_text(line.row, now)
+            if text != line.duration:
+                self._rows[number] = ListLine(line.row, line.started, text)
+                self.refresh_row(line.id)
+                changed = True
+        if changed:
+            self._measure()
+
+    def duration_text(self, row: IncidentRow, now: datetime) -> str:
+        minutes = row.duration_minutes(now)
+        if minutes is None:
+            return "—"
+        if not self.show_seconds:
+            minutes = float(int(minutes))
+        return format_duration(minutes) + (" …" if row.ongoing else "")
+
+    def _started(self, row: IncidentRow) -> str:
+        if row.started_at is None:
+            return "—"
+        zone = self._zones.get(row.zone)
+        if zone is None:
+            zone = self._zones[row.zone] = _zone(row.zone)
+        return format_local(row.started_at, zone, seconds=False)
+
+    def _measure(self) -> None:
+        lines = self.rows
+        widths = (
+            max([7, *(len(line.started) for line in lines)]),
+            max([3, *(len(line.row.severity) for line in lines)]),
+            max([6, *(len(line.row.status) for line in lines)]),
+            max([8, *(len(line.duration) for line in lines)]),
+            max([2, *(len(str(line.row.open_actions)) for line in lines)]),
+            max([2, *(len(str(line.row.false_leads)) for line in lines)]),
+        )
+        # Dates lose their year when the title would otherwise get too little room.
+        short = self.size.width and sum(widths) + 7 * len(_GAP) + _MIN_TITLE > self.size.width
+        if widths != self._widths or short != self._short_dates:
+            self._widths, self._short_dates = widths, bool(short)
+            self.forget_drawings()
+
+    def on_resize(self) -> None:
+        super().on_resize()
+        self._measure()
+
+    # -- keys ----------------------------------------------------------------------------
+
+    def action_open(self) -> None:
+        incident_id = self.selected_id()
+        if incident_id is not None:
+            self.post_message(self.Chosen(incident_id))
+
+    # -- drawing -------------------------------------------------------------------------
+
+    def row_id(self, row: ListLine) -> int | None:
+        return row.id
+
+    def row_key(self, row: ListLine) -> Hashable:
+        return (row, self._widths, self._short_dates)
+
+    def _cells(self, started: str) -> tuple[str, int]:
+        """The started cell and its width (without the year when room is short)."""
+        width = self._widths[0]
+        if self._short_dates and len(started) > 5 and started[4] == "-":
+            return started[5:], max(7, width - 5)
+        return started, width
+
+    def _title_width(self, width: int, started_width: int) -> int:
+        rest = sum(self._widths[1:]) + started_width + 7 * len(_GAP)
+        return max(_MIN_TITLE, width - rest)
+
+    def render_header(self, width: int, style: Style) -> Strip:
+        if not self._widths:
+            return Strip([Segment(" Started", style)])
+        _, started_width = self._cells("")
+        sev, status, duration, actions, leads = self._widths[1:]
+        title_width = self._title_width(width, started_width)
+        cells = [
+            "Started".ljust(started_width),
+            "Title".ljust(title_width),
+            "Sev".ljust(sev),
+            "Status".ljust(status),
+            "Duration".rjust(duration),
+            "AI".rjust(actions),
+            "FL".rjust(leads),
+        ]
+        return Strip([Segment(" " + _GAP.join(cells), style)])
+
+    def render_row(self, row: ListLine, width: int, base: Style) -> Strip:
+        started, started_width = self._cells(row.started)
+        sev, status, duration, actions, leads = self._widths[1:]
+        incident = row.row
+        line = Text(" " + started.ljust(started_width) + _GAP, end="", no_wrap=True)
+        title = literal(incident.title)
+        title.truncate(self._title_width(width, started_width), overflow="ellipsis", pad=True)
+        line.append_text(title)
+        line.append(_GAP)
+        line.append(
+            incident.severity.ljust(sev),
+            style="bold" if incident.severity in SEVERITIES[:2] else "",
+        )
+        line.append(_GAP + incident.status.ljust(status) + _GAP)
+        line.append(row.duration.rjust(duration) + _GAP)
+        line.append((str(incident.open_actions) if incident.open_actions else "·").rjust(actions))
+        line.append(_GAP)
+        line.append((str(incident.false_leads) if incident.false_leads else "·").rjust(leads))
+        return Strip(list(line.render(self.app.console)))
