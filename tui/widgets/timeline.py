@@ -46,6 +46,7 @@ class Timeline(ScrollView, can_focus=True):
     DEFAULT_CSS = """
     Timeline {
         background: $surface;
+        overflow-x: hidden;
     }
     Timeline > .timeline--header {
         text-style: bold;
@@ -195,7 +196,9 @@ class Timeline(ScrollView, can_focus=True):
             and self._all[0].at.astimezone(zone).date() != self._all[-1].at.astimezone(zone).date()
         )
         self._measure()
-        self._narrow(selected, follow=follow)
+        # Not following: the reader is looking at something, so the view stays where it is
+        # (the cursor may be off screen after the mouse wheel; do not jump back to it).
+        self._narrow(selected, follow=follow, keep_view=not follow)
 
     def set_filter(self, query: str) -> int:
         """Show only the entries the query matches; returns how many that is."""
@@ -217,7 +220,7 @@ class Timeline(ScrollView, can_focus=True):
             self._widths = widths
             self._cache.clear()
 
-    def _narrow(self, selected: int | None, *, follow: bool) -> None:
+    def _narrow(self, selected: int | None, *, follow: bool, keep_view: bool = False) -> None:
         keep = self._filter
         rows = [e for e in self._all if keep.matches(e)] if keep else self._all
         self._rows = rows
@@ -229,7 +232,9 @@ class Timeline(ScrollView, can_focus=True):
             target = self._index[selected]
         else:  # the selected entry went away (deleted, filtered out): stay near it
             target = min(self._cursor, len(rows) - 1)
-        self._move(max(0, target), force=True)
+        self._move(max(0, target), force=True, scroll=not keep_view)
+        if keep_view and self.scroll_y > self.max_scroll_y:
+            self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
         self.refresh()
 
     # -- the cursor ----------------------------------------------------------------------
@@ -246,20 +251,25 @@ class Timeline(ScrollView, can_focus=True):
         self._move(row)
         return True
 
-    def _move(self, row: int, *, force: bool = False) -> None:
+    def _move(self, row: int, *, force: bool = False, scroll: bool = True) -> None:
         row = max(0, min(row, len(self._rows) - 1)) if self._rows else 0
         before = self.selected_entry_id()
         if row != self._cursor:
             self.refresh_line(self._cursor - int(self.scroll_y) + 1)
             self._cursor = row
             self.refresh_line(row - int(self.scroll_y) + 1)
-        self._scroll_to_cursor()
+        if scroll:
+            self._scroll_to_cursor()
         after = self.selected_entry_id()
         if force or after != before:
             self.post_message(self.Highlighted(after))
 
+    def _visible_rows(self) -> int:
+        """Entry rows that fit under the header (a horizontal scrollbar would take one)."""
+        return max(1, self.scrollable_content_region.height - 1)
+
     def _scroll_to_cursor(self) -> None:
-        visible_rows = max(1, self.size.height - 1)
+        visible_rows = self._visible_rows()
         top = int(self.scroll_y)
         if self._cursor < top:
             top = self._cursor
@@ -276,7 +286,7 @@ class Timeline(ScrollView, can_focus=True):
         self._move(self._cursor + step)
 
     def action_page(self, direction: int) -> None:
-        page = max(1, self.size.height - 2)
+        page = max(1, self._visible_rows() - 1)
         self.scroll_to(y=self.scroll_y + direction * page, animate=False, immediate=True)
         self._move(self._cursor + direction * page)
 
