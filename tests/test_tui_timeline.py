@@ -194,6 +194,7 @@ async def test_logging_an_entry_the_filter_hides_says_so(
         await pilot.press(*"-3m checked the dns #fl", "enter")
         await _settle(pilot, app)
         assert timeline.row_count == 2
+        assert _count(app) == "2 of 7"
         assert _shown(app, "checked the dns")
         assert "Logged, but the timeline filter" not in screen_text(app)
 
@@ -202,7 +203,14 @@ async def test_logging_an_entry_the_filter_hides_says_so(
         assert "Logged, but the timeline filter" in screen_text(app)
         assert timeline.row_count == 2
         assert timeline.total_count == 8
+        assert _count(app) == "2 of 8"
         assert not _shown(app, "restarted the pool")
+
+        other = make_store(tmp_path / "w.db", author="bob")
+        other.log_entry(incident.id, "bob: it was not the cdn", tags=["false-lead"])
+        await _poll(pilot, app)
+        assert _count(app) == "3 of 9"
+        assert _shown(app, "bob: it was not the cdn")
     texts = [e.text for e in make_store(tmp_path / "w.db").entries(incident.id)]
     assert "restarted the pool" in texts
 

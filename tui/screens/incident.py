@@ -266,6 +266,8 @@ class IncidentScreen(Screen[None]):
         self.metrics = compute_metrics(incident, snapshot.entries, now=self.now())
         self._show_title()
         self.timeline.show_entries(snapshot.entries, zone=self.zone, show_seconds=self.seconds)
+        if self.filter_bar.is_open:  # entries came or went: the count must say so
+            self.filter_bar.show_count(self.timeline.row_count, self.timeline.total_count)
         self._show_metrics()
         self.query_one(DetailsForm).show_incident(incident)
         self.query_one(WriteUp).show_incident(incident)
