@@ -179,6 +179,7 @@ class IncidentScreen(Screen[None]):
         self._preview_stale = True
         self._title_shown = ""
         self._draft_failed = False
+        self._filter_from_quick_entry = False
 
     # -- plumbing ------------------------------------------------------------------------
 
@@ -267,6 +268,8 @@ class IncidentScreen(Screen[None]):
         self.metrics = compute_metrics(incident, snapshot.entries, now=self.now())
         self._show_title()
         self.timeline.show_entries(snapshot.entries, zone=self.zone, show_seconds=self.seconds)
+        if self.filter_bar.is_open:  # entries came or went: the count must say so
+            self.filter_bar.show_count(self.timeline.row_count, self.timeline.total_count)
         self._show_metrics()
         self.query_one(DetailsForm).show_incident(incident)
         self.query_one(WriteUp).show_incident(incident)
@@ -347,6 +350,9 @@ class IncidentScreen(Screen[None]):
         return self.query_one(TimelineFilter)
 
     def action_filter(self) -> None:
+        if self.app.focused is not self.filter_bar.input:
+            # Esc goes back there: typing after it must not land on the entry keys (d, f…).
+            self._filter_from_quick_entry = self.app.focused is self.quick_entry
         self.query_one("#tabs", TabbedContent).active = "tab-log"
         self.filter_bar.open()
         self.filter_bar.show_count(self.timeline.row_count, self.timeline.total_count)
@@ -364,7 +370,10 @@ class IncidentScreen(Screen[None]):
     def _filter_closed(self) -> None:
         self.filter_bar.close()
         self.timeline.set_filter("")
-        self.timeline.focus()
+        if self._filter_from_quick_entry:
+            self.quick_entry.focus()
+        else:
+            self.timeline.focus()
 
     # -- reloading -----------------------------------------------------------------------
 

@@ -25,7 +25,9 @@ from models.vocabulary import SEVERITIES
 from tui.text import literal
 from tui.widgets.row_view import RowView
 
-_GAP = "  "
+_GAP = "  "  # after the date, the title and the severity
+_NARROW_GAP = " "  # between the status and the figures
+_GAPS = 3 * len(_GAP) + 4 * len(_NARROW_GAP) + 1  # and a margin on the left
 _MIN_TITLE = 16
 
 
@@ -121,7 +123,8 @@ class IncidentTable(RowView[ListLine]):
             max([2, *(len(str(line.row.false_leads)) for line in lines)]),
         )
         # Dates lose their year when the title would otherwise get too little room.
-        short = self.size.width and sum(widths) + 7 * len(_GAP) + _MIN_TITLE > self.size.width
+        room = self.row_width
+        short = room and sum(widths) + _GAPS + _MIN_TITLE > room
         if widths != self._widths or short != self._short_dates:
             self._widths, self._short_dates = widths, bool(short)
             self.forget_drawings()
@@ -145,50 +148,59 @@ class IncidentTable(RowView[ListLine]):
     def row_key(self, row: ListLine) -> Hashable:
         return (row, self._widths, self._short_dates)
 
-    def _cells(self, started: str) -> tuple[str, int]:
-        """The started cell and its width (without the year when room is short)."""
-        width = self._widths[0]
-        if self._short_dates and len(started) > 5 and started[4] == "-":
-            return started[5:], max(7, width - 5)
-        return started, width
+    def _started_width(self) -> int:
+        return max(7, self._widths[0] - 5) if self._short_dates else self._widths[0]
 
-    def _title_width(self, width: int, started_width: int) -> int:
-        rest = sum(self._widths[1:]) + started_width + 7 * len(_GAP)
-        return max(_MIN_TITLE, width - rest)
+    def _started_cell(self, started: str) -> str:
+        if self._short_dates and len(started) > 5 and started[4] == "-":
+            return started[5:]  # 2026-03-02 23:50 CET → 03-02 23:50 CET
+        return started
+
+    def _title_width(self, width: int) -> int:
+        rest = sum(self._widths[1:]) + self._started_width() + _GAPS
+        return max(8, width - rest)  # the figures at the right edge are never cut off
+
+    def _line(self, cells: list[Text]) -> Text:
+        started, title, severity, status, *figures = cells
+        line = Text(" ", end="", no_wrap=True)
+        for cell, gap in ((started, _GAP), (title, _GAP), (severity, _GAP), (status, "")):
+            line.append_text(cell)
+            line.append(gap)
+        for figure in figures:
+            line.append(_NARROW_GAP)
+            line.append_text(figure)
+        return line
 
     def render_header(self, width: int, style: Style) -> Strip:
         if not self._widths:
             return Strip([Segment(" Started", style)])
-        _, started_width = self._cells("")
         sev, status, duration, actions, leads = self._widths[1:]
-        title_width = self._title_width(width, started_width)
         cells = [
-            "Started".ljust(started_width),
-            "Title".ljust(title_width),
-            "Sev".ljust(sev),
-            "Status".ljust(status),
-            "Duration".rjust(duration),
-            "AI".rjust(actions),
-            "FL".rjust(leads),
+            Text("Started".ljust(self._started_width())),
+            Text("Title".ljust(self._title_width(width))),
+            Text("Sev".ljust(sev)),
+            Text("Status".ljust(status)),
+            Text("Duration".rjust(duration)),
+            Text("AI".rjust(actions)),
+            Text("FL".rjust(leads)),
         ]
-        return Strip([Segment(" " + _GAP.join(cells), style)])
+        line = self._line(cells)
+        line.style = style
+        return Strip(list(line.render(self.app.console)))
 
     def render_row(self, row: ListLine, width: int, base: Style) -> Strip:
-        started, started_width = self._cells(row.started)
         sev, status, duration, actions, leads = self._widths[1:]
         incident = row.row
-        line = Text(" " + started.ljust(started_width) + _GAP, end="", no_wrap=True)
         title = literal(incident.title)
-        title.truncate(self._title_width(width, started_width), overflow="ellipsis", pad=True)
-        line.append_text(title)
-        line.append(_GAP)
-        line.append(
-            incident.severity.ljust(sev),
-            style="bold" if incident.severity in SEVERITIES[:2] else "",
-        )
-        line.append(_GAP + incident.status.ljust(status) + _GAP)
-        line.append(row.duration.rjust(duration) + _GAP)
-        line.append((str(incident.open_actions) if incident.open_actions else "·").rjust(actions))
-        line.append(_GAP)
-        line.append((str(incident.false_leads) if incident.false_leads else "·").rjust(leads))
-        return Strip(list(line.render(self.app.console)))
+        title.truncate(self._title_width(width), overflow="ellipsis", pad=True)
+        severe = incident.severity in SEVERITIES[:2]
+        cells = [
+            Text(self._started_cell(row.started).ljust(self._started_width())),
+            title,
+            Text(incident.severity.ljust(sev), style="bold" if severe else ""),
+            Text(incident.status.ljust(status)),
+            Text(row.duration.rjust(duration)),
+            Text((str(incident.open_actions) if incident.open_actions else "·").rjust(actions)),
+            Text((str(incident.false_leads) if incident.false_leads else "·").rjust(leads)),
+        ]
+        return Strip(list(self._line(cells).render(self.app.console)))

@@ -31,6 +31,7 @@ class RowView(ScrollView, Generic[RowT], can_focus=True):
     DEFAULT_CSS = """
     RowView {
         background: $surface;
+        overflow-x: hidden;
     }
     RowView > .rows--header {
         text-style: bold;
@@ -91,6 +92,11 @@ class RowView(ScrollView, Generic[RowT], can_focus=True):
         return len(self._rows)
 
     @property
+    def row_width(self) -> int:
+        """Cells a row may use: the width less a vertical scrollbar, when one shows."""
+        return self.scrollable_content_region.width
+
+    @property
     def cursor_row(self) -> int:
         return self._cursor
 
@@ -104,8 +110,14 @@ class RowView(ScrollView, Generic[RowT], can_focus=True):
             self._cursor >= len(self._rows) - 1 and self.scroll_y >= self.max_scroll_y - 1
         )
 
-    def set_rows(self, rows: list[RowT], *, selected: int | None, to_end: bool) -> None:
-        """Show ``rows``; the cursor stays on ``selected`` if it is still there."""
+    def set_rows(
+        self, rows: list[RowT], *, selected: int | None, to_end: bool, keep_view: bool = False
+    ) -> None:
+        """Show ``rows``; the cursor stays on ``selected`` if it is still there.
+
+        ``keep_view``: the reader is looking at something, so the view stays where it is
+        (after the mouse wheel the cursor may be off screen; do not jump back to it).
+        """
         self._rows = rows
         self._index = {}
         for number, row in enumerate(rows):
@@ -119,7 +131,9 @@ class RowView(ScrollView, Generic[RowT], can_focus=True):
             target = self._index[selected]
         else:  # the selected row went away (deleted, filtered out): stay near it
             target = min(self._cursor, len(rows) - 1)
-        self._move(max(0, target), force=True)
+        self._move(max(0, target), force=True, scroll=not keep_view)
+        if keep_view and self.scroll_y > self.max_scroll_y:
+            self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
         self.refresh()
 
     def forget_drawings(self) -> None:
@@ -146,20 +160,25 @@ class RowView(ScrollView, Generic[RowT], can_focus=True):
         self._move(number)
         return True
 
-    def _move(self, row: int, *, force: bool = False) -> None:
+    def _move(self, row: int, *, force: bool = False, scroll: bool = True) -> None:
         row = max(0, min(row, len(self._rows) - 1)) if self._rows else 0
         before = self.selected_id()
         if row != self._cursor:
             self.refresh_line(self._cursor - int(self.scroll_y) + 1)
             self._cursor = row
             self.refresh_line(row - int(self.scroll_y) + 1)
-        self._scroll_to_cursor()
+        if scroll:
+            self._scroll_to_cursor()
         after = self.selected_id()
         if force or after != before:
             self.post_message(self.Highlighted(after))
 
+    def _visible_rows(self) -> int:
+        """Rows that fit under the header (a horizontal scrollbar would take one)."""
+        return max(1, self.scrollable_content_region.height - 1)
+
     def _scroll_to_cursor(self) -> None:
-        visible_rows = max(1, self.size.height - 1)
+        visible_rows = self._visible_rows()
         top = int(self.scroll_y)
         if self._cursor < top:
             top = self._cursor
@@ -176,7 +195,7 @@ class RowView(ScrollView, Generic[RowT], can_focus=True):
         self._move(self._cursor + step)
 
     def action_page(self, direction: int) -> None:
-        page = max(1, self.size.height - 2)
+        page = max(1, self._visible_rows() - 1)
         self.scroll_to(y=self.scroll_y + direction * page, animate=False, immediate=True)
         self._move(self._cursor + direction * page)
 
@@ -194,7 +213,7 @@ class RowView(ScrollView, Generic[RowT], can_focus=True):
         self._cache.clear()
 
     def render_line(self, y: int) -> Strip:
-        width = self.size.width
+        width = self.row_width
         base = self.rich_style
         if y == 0:
             header = base + self.get_component_rich_style("rows--header")

@@ -142,7 +142,7 @@ class Timeline(RowView[TimelineEntry]):
             and self._all[0].at.astimezone(zone).date() != self._all[-1].at.astimezone(zone).date()
         )
         self._measure()
-        self._narrow(selected, follow=follow)
+        self._narrow(selected, follow=follow, keep_view=not follow)
 
     def set_filter(self, query: str) -> int:
         """Show only the entries the query matches; returns how many that is."""
@@ -164,10 +164,11 @@ class Timeline(RowView[TimelineEntry]):
             self._widths = widths
             self.forget_drawings()
 
-    def _narrow(self, selected: int | None, *, follow: bool) -> None:
+    def _narrow(self, selected: int | None, *, follow: bool, keep_view: bool = False) -> None:
         keep = self._filter
         rows = [e for e in self._all if keep.matches(e)] if keep else self._all
-        self.set_rows(rows, selected=selected, to_end=follow or selected is None)
+        to_end = follow or selected is None
+        self.set_rows(rows, selected=selected, to_end=to_end, keep_view=keep_view and not to_end)
 
     def selected_entry_id(self) -> int | None:
         return self.selected_id()
