@@ -110,6 +110,13 @@ class WorkbookApp(App[None]):
 
     # -- life cycle ---------------------------------------------------------------------
 
+    def get_default_screen(self) -> Screen[Any]:
+        # The list is the bottom of the stack: drawing a blank default screen first and
+        # pushing the list over it would cost the first frame a whole screen's layout.
+        from tui.screens.incident_list import IncidentListScreen
+
+        return IncidentListScreen()
+
     def on_mount(self) -> None:
         theme = str(self.settings.theme or "textual-dark")
         if theme in self.available_themes:
@@ -119,9 +126,6 @@ class WorkbookApp(App[None]):
                 f"unknown theme {theme!r}; using textual-dark (see `workbook config`)",
                 severity="warning",
             )
-        from tui.screens.incident_list import IncidentListScreen
-
-        self.push_screen(IncidentListScreen())
         if self.initial_incident_id is not None:
             self.open_incident(self.initial_incident_id)
         self._install_hangup_handler()
