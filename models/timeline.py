@@ -16,13 +16,18 @@ def time_reference(
     While the incident is ongoing that is now; once it is resolved, people are backfilling,
     so it is the latest entry (or the recorded resolution when there are no entries).
     """
+    return backfill_reference(incident, entries) or now
+
+
+def backfill_reference(incident: Incident, entries: Sequence[TimelineEntry]) -> datetime | None:
+    """The reference of a resolved incident; None while it is ongoing (then it is now)."""
     live = [e for e in entries if e.deleted_at is None]
     resolved = incident.resolved_at is not None or any("resolved" in e.tags for e in live)
     if not resolved:
-        return now
+        return None
     if live:
         return max(e.at for e in live)
-    return incident.resolved_at or now
+    return incident.resolved_at
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

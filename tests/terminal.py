@@ -11,7 +11,7 @@ import struct
 import termios
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import pyte
 
@@ -24,6 +24,7 @@ class PtyScreen:
         self.screen = pyte.Screen(cols, rows)
         self._stream = pyte.ByteStream(self.screen)
         self._lock = threading.Lock()
+        self._output = threading.Condition(self._lock)
         self.bytes_written = 0
         self.started = time.perf_counter()
         winsize = struct.pack("HHHH", rows, cols, 0, 0)
@@ -47,6 +48,7 @@ class PtyScreen:
             with self._lock:
                 self.bytes_written += len(chunk)
                 self._stream.feed(chunk)
+                self._output.notify_all()
 
     def text(self) -> str:
         with self._lock:
@@ -60,6 +62,22 @@ class PtyScreen:
                 return time.perf_counter() - self.started
             time.sleep(0.01)
         raise AssertionError(f"{needle!r} never appeared; screen:\n{self.text()}")
+
+    def wait_until(self, check: Callable[[list[str]], bool], timeout: float = 20.0) -> float:
+        """perf_counter() of the first output after which ``check(screen lines)`` holds.
+
+        Woken by each chunk the program writes, so a latency is read to the chunk, not to a
+        polling interval.
+        """
+        deadline = time.perf_counter() + timeout
+        with self._output:
+            while not check(list(self.screen.display)):
+                left = deadline - time.perf_counter()
+                if left <= 0:
+                    screen = "\n".join(self.screen.display)
+                    raise AssertionError(f"the screen never got there:\n{screen}")
+                self._output.wait(left)
+            return time.perf_counter()
 
     def settle(self, quiet: float = 0.5, limit: float = 10.0) -> None:
         """Wait until the program has written nothing for ``quiet`` seconds."""

@@ -7,7 +7,7 @@ import signal
 from collections.abc import Callable
 from concurrent.futures import Future
 from datetime import datetime
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import work
@@ -22,6 +22,7 @@ from tui.commands import BindingCommands
 from tui.drafts import Drafts, default_drafts_dir
 from tui.errors import describe, expected_errors
 from tui.messages import DatabaseChanged
+from tui.screens.incident_list import IncidentListScreen
 
 if TYPE_CHECKING:
     from models.listing import IncidentRow
@@ -37,7 +38,9 @@ class WorkbookApp(App[None]):
 
     TITLE = "Incident Workbook"
     HELP_GROUP: ClassVar[str] = "Workbook"
-    CSS_PATH = "app.tcss"
+    # The list's rules load with the app's: it is the first screen, and loading a screen's
+    # own CSS when it is shown restyles the whole app once more before the first frame.
+    CSS_PATH: ClassVar[list[str | PurePath]] = ["app.tcss", "screens/incident_list.tcss"]
     COMMANDS = App.COMMANDS | {BindingCommands}
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [
         (0, "-narrow"),
@@ -111,10 +114,8 @@ class WorkbookApp(App[None]):
     # -- life cycle ---------------------------------------------------------------------
 
     def get_default_screen(self) -> Screen[Any]:
-        # The list is the bottom of the stack: drawing a blank default screen first and
-        # pushing the list over it would cost the first frame a whole screen's layout.
-        from tui.screens.incident_list import IncidentListScreen
-
+        # The list is the bottom of the stack from the start: pushing it over a blank
+        # default screen would cost the first frame a whole screen's layout.
         return IncidentListScreen()
 
     def on_mount(self) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import json
 import os
 import shlex
@@ -27,7 +28,7 @@ from models.metrics import IncidentMetrics, compute_metrics
 from models.quick_entry import QuickEntryError, parse_quick_entry
 from models.store import IncidentSnapshot, Store
 from models.tables import ActionItem, Incident, TimelineEntry
-from models.timeline import time_reference
+from models.timeline import backfill_reference
 from tui.errors import describe, expected_errors, workbook
 from tui.messages import DatabaseChanged, MilestoneChosen
 from tui.text import literal, tag_badges
@@ -174,6 +175,9 @@ class IncidentScreen(Screen[None]):
         self.incident_id = incident_id
         self.snapshot: IncidentSnapshot | None = None
         self.metrics: IncidentMetrics | None = None
+        self._reference_of: IncidentSnapshot | None = None
+        self._backfill_at: datetime | None = None
+        self._rest_pending = False
         self.zone = ZoneInfo("UTC")
         self._deleted: list[int] = []
         self._preview_stale = True
@@ -260,16 +264,31 @@ class IncidentScreen(Screen[None]):
 
     # -- showing the incident ------------------------------------------------------------
 
-    def _apply(self, snapshot: IncidentSnapshot) -> None:
-        """Show a snapshot; every widget redraws only what changed."""
+    def _apply(self, snapshot: IncidentSnapshot, *, row_first: bool = False) -> None:
+        """Show a snapshot; every widget redraws only what changed.
+
+        ``row_first``: the timeline now, everything else (metrics, forms, preview) once the
+        frame with the new row is out, so Enter shows its row at once on a long log.
+        """
         self.snapshot = snapshot
         incident = snapshot.incident
         self.zone = _zone(incident.timezone)
-        self.metrics = compute_metrics(incident, snapshot.entries, now=self.now())
-        self._show_title()
         self.timeline.show_entries(snapshot.entries, zone=self.zone, show_seconds=self.seconds)
         if self.filter_bar.is_open:  # entries came or went: the count must say so
             self.filter_bar.show_count(self.timeline.row_count, self.timeline.total_count)
+        if not row_first:
+            self._apply_rest()
+        elif not self._rest_pending:
+            self._rest_pending = True
+            self.call_after_refresh(self._apply_rest)
+
+    def _apply_rest(self) -> None:
+        self._rest_pending = False
+        snapshot = self.snapshot
+        assert snapshot is not None
+        incident = snapshot.incident
+        self.metrics = compute_metrics(incident, snapshot.entries, now=self.now())
+        self._show_title()
         self._show_metrics()
         self.query_one(DetailsForm).show_incident(incident)
         self.query_one(WriteUp).show_incident(incident)
@@ -433,12 +452,26 @@ class IncidentScreen(Screen[None]):
             changes["action_items"] = sorted(action_items, key=lambda a: a.number)
         self._apply(replace(self.snapshot, **changes))
 
-    def _put_entry(self, entry: TimelineEntry) -> None:
+    def _put_entry(self, entry: TimelineEntry, *, new: bool = False) -> None:
+        """Show a changed entry; ``new`` (just logged) takes the quick way for a long log."""
         assert self.snapshot is not None
-        others = [e for e in self.snapshot.entries if e.id != entry.id]
-        if entry.deleted_at is None:
-            others.append(entry)
-        self._replace(entries=others)
+        if not new:
+            others = [e for e in self.snapshot.entries if e.id != entry.id]
+            if entry.deleted_at is None:
+                others.append(entry)
+            self._replace(entries=others)
+            return
+        # The entries are in order already: put the new one in its place, draw the row now
+        # and work out the figures after the frame that shows it.
+        entries = list(self.snapshot.entries)
+        bisect.insort(entries, entry, key=_sort_key)
+        known = self._reference_of is self.snapshot
+        snapshot = replace(self.snapshot, entries=entries)
+        if known and "resolved" not in entry.tags:  # the reference moves only forward
+            self._reference_of = snapshot
+            if self._backfill_at is not None:
+                self._backfill_at = max(self._backfill_at, entry.at)
+        self._apply(snapshot, row_first=True)
 
     def _put_action(self, item: ActionItem) -> None:
         assert self.snapshot is not None
@@ -448,8 +481,13 @@ class IncidentScreen(Screen[None]):
     # -- quick entry ---------------------------------------------------------------------
 
     def _reference(self) -> datetime:
-        assert self.snapshot is not None
-        return time_reference(self.snapshot.incident, self.snapshot.entries, now=self.now())
+        """What a bare time is read near; worked out once per snapshot (every key asks)."""
+        snapshot = self.snapshot
+        assert snapshot is not None
+        if self._reference_of is not snapshot:
+            self._reference_of = snapshot
+            self._backfill_at = backfill_reference(snapshot.incident, snapshot.entries)
+        return self._backfill_at or self.now()
 
     def _set_preview(self, text: Text, kind: str = "") -> None:
         preview = self.query_one("#quick-preview", StatusLine)
@@ -506,7 +544,7 @@ class IncidentScreen(Screen[None]):
             self.notify(f"the entry was not logged: {message}", severity="error", timeout=10)
             return False
         follow = self.timeline.following()
-        self._put_entry(entry)
+        self._put_entry(entry, new=True)
         if follow and entry.id is not None:
             self.timeline.select_entry(entry.id)
         if not self.timeline.matches(entry):

@@ -47,7 +47,6 @@ class IncidentListScreen(Screen[None]):
     """Every incident in the database, newest first."""
 
     HELP_GROUP: ClassVar[str] = "Incident list"
-    CSS_PATH = "incident_list.tcss"
     AUTO_FOCUS = "#incident-table"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "new_incident", "New", id="list.new", tooltip="Start a new incident"),

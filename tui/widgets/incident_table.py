@@ -28,7 +28,7 @@ from tui.widgets.row_view import RowView
 _GAP = "  "  # after the date, the title and the severity
 _NARROW_GAP = " "  # between the status and the figures
 _GAPS = 3 * len(_GAP) + 4 * len(_NARROW_GAP) + 1  # and a margin on the left
-_MIN_TITLE = 16
+_MIN_TITLE = 24
 
 
 @dataclass(frozen=True)

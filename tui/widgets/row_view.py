@@ -136,6 +136,17 @@ class RowView(ScrollView, Generic[RowT], can_focus=True):
             self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
         self.refresh()
 
+    def append_row(self, row: RowT, *, to_end: bool) -> None:
+        """One more row at the end; ``to_end`` moves the cursor (and the view) to it."""
+        self._rows.append(row)
+        key = self.row_id(row)
+        if key is not None:
+            self._index[key] = len(self._rows) - 1
+        self.virtual_size = Size(self.size.width, len(self._rows) + 1)
+        if to_end:
+            self._move(len(self._rows) - 1)
+        self.refresh()
+
     def forget_drawings(self) -> None:
         """Draw every row again (the way rows are drawn changed)."""
         self._cache.clear()

@@ -132,6 +132,9 @@ class Timeline(RowView[TimelineEntry]):
     ) -> None:
         """Show these entries (in time order), keeping the selection and the filter."""
         follow = self.following()
+        if zone == self.zone and show_seconds == self.show_seconds and self._appended(entries):
+            self._append(entries[-1], follow=follow)
+            return
         selected = self.selected_entry_id()
         if zone != self.zone or show_seconds != self.show_seconds:
             self.forget_drawings()
@@ -143,6 +146,31 @@ class Timeline(RowView[TimelineEntry]):
         )
         self._measure()
         self._narrow(selected, follow=follow, keep_view=not follow)
+
+    def _appended(self, entries: Sequence[TimelineEntry]) -> bool:
+        """These are the entries shown plus one more at the end (what logging does)."""
+        shown = self._all
+        if len(entries) != len(shown) + 1 or not shown:
+            return False
+        last = entries[-1]
+        if last.at.astimezone(self.zone).date() != shown[-1].at.astimezone(self.zone).date():
+            return False  # the date column may have to appear: measure everything
+        return all(a is b for a, b in zip(entries, shown, strict=False))
+
+    def _append(self, entry: TimelineEntry, *, follow: bool) -> None:
+        """One new entry at the end: no pass over the other 10,000."""
+        self._all.append(entry)
+        time_w, tags_w, author_w = self._widths
+        widths = (
+            time_w,
+            max(tags_w, min(_badges_width(tuple(entry.tags)), 30)),
+            max(author_w, min(len(visible(entry.author)), 12)),
+        )
+        if widths != self._widths:
+            self._widths = widths
+            self.forget_drawings()
+        if self._filter.matches(entry):
+            self.append_row(entry, to_end=follow)
 
     def set_filter(self, query: str) -> int:
         """Show only the entries the query matches; returns how many that is."""
@@ -166,7 +194,7 @@ class Timeline(RowView[TimelineEntry]):
 
     def _narrow(self, selected: int | None, *, follow: bool, keep_view: bool = False) -> None:
         keep = self._filter
-        rows = [e for e in self._all if keep.matches(e)] if keep else self._all
+        rows = [e for e in self._all if keep.matches(e)] if keep else list(self._all)
         to_end = follow or selected is None
         self.set_rows(rows, selected=selected, to_end=to_end, keep_view=keep_view and not to_end)
 
