@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import signal
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -137,6 +138,9 @@ class WorkbookApp(App[None]):
 
     def on_unmount(self) -> None:
         self._remove_hangup_handler()
+        # Screens freeze long-lived objects out of the cyclic collector's way (see
+        # IncidentScreen._apply); once the app is gone they may be collected again.
+        gc.unfreeze()
         if self._watcher is not None:
             self._watcher.close()
 

@@ -49,6 +49,10 @@ Bare().run()
 NOW = datetime(2026, 3, 2, 23, 55, tzinfo=UTC)
 RUNS = 7
 STEPS = 12
+# Seconds of quiet before each Enter. A responder types for seconds between entries; by
+# then the reload that the previous entry set off (other screens see it through the same
+# PRAGMA data_version poll, every 0.5 s) is over. HURRIED is an Enter that can land in it.
+PACED, HURRIED = 0.8, 0.2
 TAGS: list[list[str]] = [[], ["note"], ["false-lead"], ["escalation"], ["comms"]]
 ROW = re.compile(r"^ (\d\d-\d\d )?\d\d:\d\d(:\d\d)? ")
 Lines = list[str]
@@ -120,11 +124,13 @@ def first_frames(argv: list[str], ready: str, env: dict[str, str]) -> tuple[floa
     return statistics.median(first), statistics.median(shown)
 
 
-def step_times(term: PtyScreen, steps: list[tuple[str, Callable[[Lines], bool]]]) -> list[float]:
-    """Seconds from each key to the screen that shows its result."""
+def step_times(
+    term: PtyScreen, steps: list[tuple[str, Callable[[Lines], bool]]], *, quiet: float = 0.2
+) -> list[float]:
+    """Seconds from each key to the screen that shows its result, each after ``quiet``."""
     times = []
     for keys, done in steps:
-        term.settle(quiet=0.2)
+        term.settle(quiet=quiet)
         start = time.perf_counter()
         term.type(keys)
         times.append(term.wait_until(done, timeout=10) - start)
@@ -191,17 +197,14 @@ def main() -> int:
             term.type("\r")  # log what was typed: the bar is empty again
             term.wait_until(lambda ls: any(ROW.match(s) and "api pods" in s for s in ls))
 
-            enter_times = []
-            for n in range(STEPS):
+            enter_times: dict[float, list[float]] = {PACED: [], HURRIED: []}
+            for n in range(2 * STEPS):
+                quiet = PACED if n % 2 else HURRIED
                 text = f"bench line {n} logged"
                 term.type(text)
                 term.wait_until(has(text))
-                enter_times.extend(
-                    step_times(
-                        term,
-                        [("\r", lambda ls, t=text: any(ROW.match(s) and t in s for s in ls))],
-                    )
-                )
+                shown = [("\r", lambda ls, t=text: any(ROW.match(s) and t in s for s in ls))]
+                enter_times[quiet] += step_times(term, shown, quiet=quiet)
 
             term.type("\x1b[A")  # up: into the timeline
             term.settle(quiet=0.2)
@@ -259,10 +262,13 @@ def main() -> int:
         ),
         Figure(
             "Enter to row visible, logging into 10,000 entries, p90",
-            p90(enter_times),
+            p90(enter_times[PACED]),
             0.05,
             "s",
-            f"median {statistics.median(enter_times) * 1000:.1f} ms over {len(enter_times)}",
+            f"median {statistics.median(enter_times[PACED]) * 1000:.1f} ms over "
+            f"{len(enter_times[PACED])}; Enter 0.2 s after the last one's screen: "
+            f"p90 {p90(enter_times[HURRIED]) * 1000:.0f} ms, "
+            f"median {statistics.median(enter_times[HURRIED]) * 1000:.1f} ms",
         ),
         Figure(
             "bytes sent per typed character in the quick-entry bar",

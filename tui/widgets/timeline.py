@@ -132,9 +132,15 @@ class Timeline(RowView[TimelineEntry]):
     ) -> None:
         """Show these entries (in time order), keeping the selection and the filter."""
         follow = self.following()
-        if zone == self.zone and show_seconds == self.show_seconds and self._appended(entries):
-            self._append(entries[-1], follow=follow)
-            return
+        if zone == self.zone and show_seconds == self.show_seconds:
+            if self._appended(entries):
+                self._append(entries[-1], follow=follow)
+                return
+            if self._unchanged(entries):
+                # A reload after our own write reads back what is shown: draw nothing (a
+                # redraw of every visible line would be a few kilobytes over SSH).
+                self._all = list(entries)
+                return
         selected = self.selected_entry_id()
         if zone != self.zone or show_seconds != self.show_seconds:
             self.forget_drawings()
@@ -156,6 +162,13 @@ class Timeline(RowView[TimelineEntry]):
         if last.at.astimezone(self.zone).date() != shown[-1].at.astimezone(self.zone).date():
             return False  # the date column may have to appear: measure everything
         return all(a is b for a, b in zip(entries, shown, strict=False))
+
+    def _unchanged(self, entries: Sequence[TimelineEntry]) -> bool:
+        shown = self._all
+        if len(entries) != len(shown):
+            return False
+        key = self.row_key
+        return all(a is b or key(a) == key(b) for a, b in zip(entries, shown, strict=True))
 
     def _append(self, entry: TimelineEntry, *, follow: bool) -> None:
         """One new entry at the end: no pass over the other 10,000."""
