@@ -109,6 +109,9 @@ async def test_ctrl_f_filters_counts_and_escape_brings_everything_back(
         await pilot.press(*" nothing-like-this")
         assert timeline.row_count == 0
         assert _count(app) == "none of 6 match"
+        await pilot.pause()
+        assert "No entry matches the filter" in screen_text(app)
+        assert "No entries yet" not in screen_text(app)
 
         await pilot.press("escape")
         await pilot.pause()

@@ -350,7 +350,10 @@ class IncidentScreen(Screen[None]):
         entry = self._entry(self.timeline.selected_entry_id())
         detail = self.query_one("#entry-detail", Static)
         if entry is None:
-            detail.update(Text("No entries yet: type what happened below and press Enter."))
+            if self.timeline.total_count:
+                detail.update(Text("No entry matches the filter: Esc in the filter shows all."))
+            else:
+                detail.update(Text("No entries yet: type what happened below and press Enter."))
             return
         from models.timeparse import format_local
 

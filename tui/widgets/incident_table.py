@@ -25,9 +25,9 @@ from models.vocabulary import SEVERITIES
 from tui.text import literal
 from tui.widgets.row_view import RowView
 
-_GAP = "  "  # after the date, the title and the severity
-_NARROW_GAP = " "  # between the status and the figures
-_GAPS = 3 * len(_GAP) + 4 * len(_NARROW_GAP) + 1  # and a margin on the left
+_GAP = "  "  # after the date, which is all digits
+_NARROW_GAP = " "  # between the other columns: at 80 columns the title needs the room
+_GAPS = len(_GAP) + 5 * len(_NARROW_GAP) + 1  # and a margin on the left
 _MIN_TITLE = 24
 
 
@@ -163,12 +163,12 @@ class IncidentTable(RowView[ListLine]):
     def _line(self, cells: list[Text]) -> Text:
         started, title, severity, status, *figures = cells
         line = Text(" ", end="", no_wrap=True)
-        for cell, gap in ((started, _GAP), (title, _GAP), (severity, _GAP), (status, "")):
-            line.append_text(cell)
-            line.append(gap)
-        for figure in figures:
+        line.append_text(started)
+        line.append(_GAP)
+        line.append_text(title)
+        for cell in (severity, status, *figures):
             line.append(_NARROW_GAP)
-            line.append_text(figure)
+            line.append_text(cell)
         return line
 
     def render_header(self, width: int, style: Style) -> Strip:
