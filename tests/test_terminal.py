@@ -41,11 +41,18 @@ def incident(tmp_path: Path) -> tuple[Path, str]:
 
 
 @pytest.fixture
-def launch() -> Iterator:
+def launch(tmp_path: Path) -> Iterator:
     opened: list[PtyScreen] = []
 
     def start(*args: str, **env: str) -> PtyScreen:
-        environ = {**os.environ, "TERM": "xterm-256color", **env}
+        environ = {
+            **os.environ,
+            "TERM": "xterm-256color",
+            # Drafts and settings of the test's own, never the user's.
+            "XDG_STATE_HOME": str(tmp_path / "state"),
+            "XDG_CONFIG_HOME": str(tmp_path / "config"),
+            **env,
+        }
         environ.pop("WORKBOOK_NOW", None)  # a live incident runs on the real clock
         term = PtyScreen([sys.executable, "-m", "tui", *args], env=environ)
         opened.append(term)
@@ -100,3 +107,24 @@ def test_hang_up_keeps_the_unsent_line(launch, incident: tuple[Path, str]) -> No
     again.wait_for("rolled back the deploy, watching")
     again.wait_for("Draft recovered")
     assert [e.text for e in Store(open_database(db)).entries(1)] == ["Errors rising"]
+
+
+def test_workbook_on_an_existing_file_lists_then_follows_others(launch, tmp_path: Path) -> None:
+    # The list is drawn from plain-sqlite3 rows before the store opens; once it is open,
+    # another responder's new incident must still appear.
+    db = tmp_path / "w.db"
+    other = Store(open_database(db), author="bob")
+    other.create_incident("Checkout database failover", timezone="UTC")
+    term = launch("--db", str(db))
+    term.wait_for("Checkout database failover")
+    other.create_incident("Search is slow", timezone="UTC")
+    term.wait_for("Search is slow")
+    term.wait_for("2 incidents")
+
+
+def test_workbook_on_a_new_file_creates_it(launch, tmp_path: Path) -> None:
+    db = tmp_path / "new" / "w.db"
+    db.parent.mkdir()
+    term = launch("--db", str(db))
+    term.wait_for("No incidents yet")
+    assert Store(open_database(db)).list_incidents() == []

@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
-
-import pytest
 
 from models.db import DatabaseProblem
 from models.listing import read_list_rows
 from models.location import database_url
 from models.store import Store
-from tests.terminal import PtyScreen
 from tests.test_tui_support import FIXED, make_store, screen_text, settings
 from tui.app import WorkbookApp, make_app
 
@@ -108,46 +104,3 @@ async def test_a_store_that_cannot_open_is_explained_and_the_list_stays(tmp_path
         await pilot.press("s")  # keys still work; nothing crashes
         await pilot.pause()
         assert app.is_running
-
-
-@pytest.fixture
-def launch(tmp_path: Path) -> Iterator[Callable[..., PtyScreen]]:
-    opened: list[PtyScreen] = []
-
-    def start(*args: str) -> PtyScreen:
-        environ = {
-            **os.environ,
-            "TERM": "xterm-256color",
-            "XDG_STATE_HOME": str(tmp_path / "state"),
-            "XDG_CONFIG_HOME": str(tmp_path / "config"),
-        }
-        term = PtyScreen([sys.executable, "-m", "tui", *args], env=environ)
-        opened.append(term)
-        return term
-
-    yield start
-    for term in opened:
-        term.close()
-
-
-def test_workbook_on_an_existing_file_lists_then_follows_others(
-    launch: Callable[..., PtyScreen], tmp_path: Path
-) -> None:
-    db = tmp_path / "w.db"
-    other = make_store(db, author="bob")
-    other.create_incident("Checkout database failover", timezone="UTC")
-    term = launch("--db", str(db))
-    term.wait_for("Checkout database failover")
-    other.create_incident("Search is slow", timezone="UTC")
-    term.wait_for("Search is slow")
-    term.wait_for("2 incidents")
-
-
-def test_workbook_on_a_new_file_creates_it(
-    launch: Callable[..., PtyScreen], tmp_path: Path
-) -> None:
-    db = tmp_path / "new" / "w.db"
-    db.parent.mkdir()
-    term = launch("--db", str(db))
-    term.wait_for("No incidents yet")
-    assert read_list_rows(db) == []
