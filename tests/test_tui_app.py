@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
+import weakref
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -358,6 +360,34 @@ async def test_another_responder_appears_without_action(
         await pilot.pause()
         assert app.screen.query_one(Timeline).row_count == 7
         assert "bob restarted the replica" in screen_text(app)
+
+
+async def test_a_reload_lets_go_of_the_entries_it_replaces(
+    tmp_path: Path, world: tuple[Store, Incident]
+) -> None:
+    # Freed by reference counting, at once: nothing that lingers until the cyclic
+    # collector runs (a finished worker does) may keep an old copy of a long log alive.
+    store, incident = world
+    assert incident.id is not None
+    app = build_app(store, tmp_path, incident_id=incident.id)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, IncidentScreen) and screen.snapshot is not None
+        await pilot.press(*"typing reads the time reference")
+        bob = make_store(tmp_path / "w.db", author="bob")
+        gc.disable()
+        try:
+            for n in range(2):  # the first copy was read on opening; then one by a worker
+                old = weakref.ref(screen.snapshot.entries[0])
+                bob.log_entry(incident.id, f"bob was here {n}")
+                app.poll_database()
+                await app.workers.wait_for_complete()
+                await pilot.pause()
+                assert f"bob was here {n}" in screen_text(app)
+                assert old() is None
+        finally:
+            gc.enable()
 
 
 async def test_quiet_when_nothing_changed(tmp_path: Path, world: tuple[Store, Incident]) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import bisect
-import gc
 import json
 import os
 import shlex
@@ -23,7 +22,7 @@ from textual.containers import Horizontal, Vertical
 from textual.events import Resize
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static, TabbedContent, TabPane
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from models.metrics import IncidentMetrics, compute_metrics
 from models.quick_entry import QuickEntryError, parse_quick_entry
@@ -278,12 +277,9 @@ class IncidentScreen(Screen[None]):
         if self.filter_bar.is_open:  # entries came or went: the count must say so
             self.filter_bar.show_count(self.timeline.row_count, self.timeline.total_count)
         if not row_first:
+            self._reference_of = None  # and the snapshot it kept is free to go
             self._apply_rest()
-            # A long log is a few hundred thousand objects that live until the next reload.
-            # Left to the cyclic collector, every full collection walks them (and all of
-            # Textual and SQLAlchemy): 0.2 s pauses with 10,000 entries, in the middle of
-            # typing. Frozen, they are still freed by reference counting when replaced.
-            gc.freeze()
+            workbook(self).settle_long_lived()
         elif not self._rest_pending:
             self._rest_pending = True
             self.call_after_refresh(self._apply_rest)
@@ -414,8 +410,16 @@ class IncidentScreen(Screen[None]):
         self._load_publication(self.incident_id)
 
     @work(thread=True, exclusive=True, group="incident-load", exit_on_error=False)
-    def _load_snapshot(self, store: Store, incident_id: int) -> IncidentSnapshot:
-        return store.snapshot(incident_id)
+    def _load_snapshot(self, store: Store, incident_id: int) -> None:
+        snapshot = store.snapshot(incident_id)
+        # Handed over, not returned: a finished worker lingers until the cyclic collector
+        # gets to it, and its result with it (a 10,000-entry log is about 15 MB).
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._loaded, snapshot)
+
+    def _loaded(self, snapshot: IncidentSnapshot) -> None:
+        if self.is_attached:
+            self._apply(snapshot)
 
     @work(thread=True, exclusive=True, group="publication-load", exit_on_error=False)
     def _load_publication(self, incident_id: int) -> str | None:
@@ -429,9 +433,7 @@ class IncidentScreen(Screen[None]):
         if worker.group == "publication-load" and event.state == WorkerState.SUCCESS:
             self.query_one(PublicationStatus).show_warning(worker.result)  # type: ignore[arg-type]
         elif worker.group == "incident-load":
-            if event.state == WorkerState.SUCCESS and isinstance(worker.result, IncidentSnapshot):
-                self._apply(worker.result)
-            elif event.state == WorkerState.ERROR:
+            if event.state == WorkerState.ERROR:
                 why = describe(worker.error or Exception(), reading=True)
                 self.notify(
                     f"cannot reload the incident: {why}; showing what was read last",
