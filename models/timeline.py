@@ -69,10 +69,19 @@ class EntryFilter:
     def __bool__(self) -> bool:
         return bool(self.tags or self.words)
 
-    def matches(self, entry: TimelineEntry) -> bool:
+    def narrows(self, earlier: EntryFilter) -> bool:
+        """Everything this keeps, ``earlier`` kept too (the query was typed on)."""
+        return self.query.startswith(earlier.query) and "#" not in earlier.query
+
+    @staticmethod
+    def haystack(entry: TimelineEntry) -> str:
+        """What words are looked for in (a caller may keep it per entry)."""
+        return f"{entry.text}\n{entry.author}\n{' '.join(entry.tags)}".lower()
+
+    def matches(self, entry: TimelineEntry, haystack: str | None = None) -> bool:
         if any(tag not in entry.tags for tag in self.tags):
             return False
         if not self.words:
             return True
-        haystack = f"{entry.text}\n{entry.author}\n{' '.join(entry.tags)}".lower()
-        return all(word in haystack for word in self.words)
+        text = self.haystack(entry) if haystack is None else haystack
+        return all(word in text for word in self.words)

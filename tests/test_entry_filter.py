@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from models.tables import TimelineEntry
@@ -46,3 +46,24 @@ def test_any_word_of_the_text_finds_its_entry(text: str, author: str) -> None:
     for word in text.split():
         if not word.startswith("#"):
             assert EntryFilter(word).matches(item)
+
+
+WORDS = st.text(alphabet="aAbB #-fl1", max_size=8)
+
+
+@given(WORDS, WORDS, st.lists(st.tuples(WORDS, st.sampled_from(["", "false-lead", "note"]))))
+@example("#f", "l", [("looked at the cdn", "false-lead")])  # "#fl" is an alias: wider
+def test_typing_on_only_narrows_when_narrows_says_so(
+    query: str, more: str, texts: list[tuple[str, str]]
+) -> None:
+    # The timeline filters among the rows already shown when the query was typed on;
+    # that is only right if every entry the longer query keeps, the shorter one kept.
+    entries = [entry(text, *([tag] if tag else [])) for text, tag in texts]
+    earlier, later = EntryFilter(query), EntryFilter(query + more)
+    if later.narrows(earlier):
+        kept_before = [e for e in entries if earlier.matches(e)]
+        assert [e for e in entries if later.matches(e)] == [
+            e for e in kept_before if later.matches(e)
+        ]
+    for e in entries:  # a haystack kept by the caller gives the same answer
+        assert later.matches(e, EntryFilter.haystack(e)) == later.matches(e)

@@ -136,6 +136,11 @@ class RowView(ScrollView, Generic[RowT], can_focus=True):
             self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
         self.refresh()
 
+    def swap_rows(self, rows: list[RowT]) -> None:
+        """The same rows, as other objects that draw the same: nothing is redrawn."""
+        assert len(rows) == len(self._rows)
+        self._rows = rows
+
     def append_row(self, row: RowT, *, to_end: bool) -> None:
         """One more row at the end; ``to_end`` moves the cursor (and the view) to it."""
         self._rows.append(row)

@@ -111,6 +111,8 @@ class Timeline(RowView[TimelineEntry]):
         self._with_date = False
         self._all: list[TimelineEntry] = []
         self._filter = EntryFilter("")
+        # Lower-cased text per entry object, for the filter (kept while the object is shown).
+        self._haystacks: dict[int, tuple[TimelineEntry, str]] = {}
         self._widths = (5, 4, 2)
 
     # -- what is shown -----------------------------------------------------------------
@@ -140,12 +142,16 @@ class Timeline(RowView[TimelineEntry]):
                 # A reload after our own write reads back what is shown: draw nothing (a
                 # redraw of every visible line would be a few kilobytes over SSH).
                 self._all = list(entries)
+                self._haystacks.clear()
+                fresh = {e.id: e for e in self._all}  # hold the new copies, not the old ones
+                self.swap_rows([fresh.get(e.id, e) for e in self.rows])
                 return
         selected = self.selected_entry_id()
         if zone != self.zone or show_seconds != self.show_seconds:
             self.forget_drawings()
         self.zone, self.show_seconds = zone, show_seconds
         self._all = list(entries)
+        self._haystacks.clear()
         self._with_date = (
             bool(self._all)
             and self._all[0].at.astimezone(zone).date() != self._all[-1].at.astimezone(zone).date()
@@ -188,9 +194,17 @@ class Timeline(RowView[TimelineEntry]):
     def set_filter(self, query: str) -> int:
         """Show only the entries the query matches; returns how many that is."""
         selected = self.selected_entry_id()
-        self._filter = EntryFilter(query)
-        self._narrow(selected, follow=False)
+        earlier, self._filter = self._filter, EntryFilter(query)
+        # Typing on only narrows: look among the rows shown, not all 10,000.
+        among = self._rows if earlier and self._filter.narrows(earlier) else self._all
+        self._narrow(selected, follow=False, among=among)
         return len(self._rows)
+
+    def _haystack(self, entry: TimelineEntry) -> str:
+        kept = self._haystacks.get(id(entry))
+        if kept is None or kept[0] is not entry:  # an id can be reused by a new object
+            kept = self._haystacks[id(entry)] = (entry, EntryFilter.haystack(entry))
+        return kept[1]
 
     def matches(self, entry: TimelineEntry) -> bool:
         return self._filter.matches(entry)
@@ -205,9 +219,20 @@ class Timeline(RowView[TimelineEntry]):
             self._widths = widths
             self.forget_drawings()
 
-    def _narrow(self, selected: int | None, *, follow: bool, keep_view: bool = False) -> None:
+    def _narrow(
+        self,
+        selected: int | None,
+        *,
+        follow: bool,
+        keep_view: bool = False,
+        among: Sequence[TimelineEntry] | None = None,
+    ) -> None:
         keep = self._filter
-        rows = [e for e in self._all if keep.matches(e)] if keep else list(self._all)
+        if keep:
+            hay = self._haystack
+            rows = [e for e in (self._all if among is None else among) if keep.matches(e, hay(e))]
+        else:
+            rows = list(self._all)
         to_end = follow or selected is None
         self.set_rows(rows, selected=selected, to_end=to_end, keep_view=keep_view and not to_end)
 
