@@ -379,6 +379,7 @@ class IncidentScreen(Screen[None]):
             self._filter_from_quick_entry = self.app.focused is self.quick_entry
         self.query_one("#tabs", TabbedContent).active = "tab-log"
         self.filter_bar.open()
+        self.timeline.prepare_filter()
         self.filter_bar.show_count(self.timeline.row_count, self.timeline.total_count)
 
     @on(TimelineFilter.Changed)

@@ -200,6 +200,11 @@ class Timeline(RowView[TimelineEntry]):
         self._narrow(selected, follow=False, among=among)
         return len(self._rows)
 
+    def prepare_filter(self) -> None:
+        """Lower-case every entry's text now (the bar just opened), not on the first key."""
+        for entry in self._all:
+            self._haystack(entry)
+
     def _haystack(self, entry: TimelineEntry) -> str:
         kept = self._haystacks.get(id(entry))
         if kept is None or kept[0] is not entry:  # an id can be reused by a new object

@@ -54,8 +54,9 @@ class TimelineFilter(Horizontal):
         width: 1fr;
     }
     TimelineFilter > Static {
-        width: auto;
+        width: 22;  /* "none of 10,000 match" and padding: a count never moves the bar */
         padding: 0 1;
+        text-align: right;
         color: $text-muted;
     }
     """
@@ -102,7 +103,8 @@ class TimelineFilter(Horizontal):
             text = f"none of {total:,} match"
         else:
             text = f"{shown:,} of {total:,}"
-        self.query_one("#timeline-filter-count", Static).update(text)
+        # Fixed width, so no layout pass per key (a long log is filtered as you type).
+        self.query_one("#timeline-filter-count", Static).update(text, layout=False)
 
     @on(Input.Changed, "#timeline-filter")
     def _changed(self, event: Input.Changed) -> None:
