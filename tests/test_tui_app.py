@@ -249,6 +249,31 @@ async def test_new_incident_from_the_list(tmp_path: Path) -> None:
         )
 
 
+@pytest.mark.parametrize("width", [80, 120])
+async def test_list_gives_the_title_the_room_and_never_cuts_the_figures(
+    tmp_path: Path, width: int
+) -> None:
+    store = make_store(tmp_path / "w.db")
+    title = "Checkout and search time out for EU users"  # 41 cells
+    made = store.create_incident(title, timezone="Europe/Berlin", severity="SEV-1")
+    assert made.id is not None
+    store.log_entry(made.id, "errors rise", at=FIXED - timedelta(days=3), tags=["impact-start"])
+    store.log_entry(made.id, "a false lead", at=FIXED - timedelta(days=2), tags=["false-lead"])
+    store.add_action(made.id, "Alert earlier", owner="alice")
+    app = build_app(store, tmp_path)
+    async with app.run_test(size=(width, 24)) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        header, row = screen_text(app).splitlines()[1:3]
+    assert header.endswith("Duration AI FL")
+    assert row.endswith("3d …  1  1")  # ongoing for three days, 1 open item, 1 false lead
+    if width == 80:  # the year goes before the title is cut
+        assert row.startswith(" 02-28 00:55 CET  Checkout and search time o… SEV-1")
+    else:
+        assert row.startswith(" 2026-02-28 00:55 CET  " + title)
+
+
 async def test_list_filters_and_opens(tmp_path: Path, world: tuple[Store, Incident]) -> None:
     store, incident = world
     store.create_incident("Search is slow", timezone="UTC", severity="SEV-4")

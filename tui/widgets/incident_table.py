@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -28,7 +29,7 @@ from tui.widgets.row_view import RowView
 _GAP = "  "  # after the date, which is all digits
 _NARROW_GAP = " "  # between the other columns: at 80 columns the title needs the room
 _GAPS = len(_GAP) + 5 * len(_NARROW_GAP) + 1  # and a margin on the left
-_MIN_TITLE = 24
+_MIN_TITLE = 24  # the year stays only while every title, or this much of one, fits
 
 
 @dataclass(frozen=True)
@@ -122,9 +123,11 @@ class IncidentTable(RowView[ListLine]):
             max([2, *(len(str(line.row.open_actions)) for line in lines)]),
             max([2, *(len(str(line.row.false_leads)) for line in lines)]),
         )
-        # Dates lose their year when the title would otherwise get too little room.
+        # Dates lose their year when a title would otherwise be cut: the title says which
+        # incident it is, and the list is newest first, so the year is the least missed.
+        longest = max([_MIN_TITLE, *(cell_len(line.row.title) for line in lines)])
         room = self.row_width
-        short = room and sum(widths) + _GAPS + _MIN_TITLE > room
+        short = room and sum(widths) + _GAPS + longest > room
         if widths != self._widths or short != self._short_dates:
             self._widths, self._short_dates = widths, bool(short)
             self.forget_drawings()
