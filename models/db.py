@@ -15,7 +15,6 @@ from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import DatabaseError, OperationalError
 
 from models.location import SCHEMA_REVISION, database_url
-from models.location import default_db_path as default_db_path  # the CLI asks here
 
 BUSY_TIMEOUT_MS = 15_000
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")

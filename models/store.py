@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from models.bulk import collector_paused, insert_many, unsaved_copy
-from models.listing import IncidentRow
+from models.listing import IncidentRow, list_rows, rows_from_snapshots
 from models.record import IncidentRecord
 from models.slugs import make_slug
 from models.tables import ActionItem, EntryRevision, Incident, TimelineEntry
@@ -462,8 +462,6 @@ class Store:
 
     def list_rows(self) -> list[IncidentRow]:
         """Every incident's line in the list, without loading its entries as objects."""
-        from models.listing import list_rows, rows_from_snapshots
-
         if self.engine.dialect.name != "sqlite":
             return rows_from_snapshots(self.all_snapshots(), now=self.clock())
         with self.engine.connect() as conn, conn.begin():

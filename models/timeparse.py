@@ -96,6 +96,14 @@ def resolve_zone(name: str) -> ZoneInfo:
     )
 
 
+def zone_or_utc(name: str) -> ZoneInfo:
+    """The incident's zone for showing times; UTC when the stored name is not a zone."""
+    try:
+        return resolve_zone(name)
+    except TimeParseError:
+        return ZoneInfo("UTC")
+
+
 def _zone_with_other_case(key: str) -> str | None:
     if not key:
         return None

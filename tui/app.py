@@ -91,11 +91,11 @@ class WorkbookApp(App[None]):
             database = database or str(store.engine.url)
         assert clock is not None and database is not None
         self.clock: Callable[[], datetime] = clock
-        self.database = database
         self.drafts = drafts or Drafts(default_drafts_dir(), database)
         self._first_rows = first_rows
         self._watcher: DataVersionWatcher | None = None
         self._poll_failed = False
+        self._draft_failed = False
         self._freezes = 0
         self._hangup_handlers: list[Callable[[], None]] = []
 
@@ -158,8 +158,8 @@ class WorkbookApp(App[None]):
 
     def _store_failed(self, exc: BaseException) -> None:
         self.notify(
-            f"cannot open the database: {describe(exc)}; what is shown may be out of date, "
-            "and nothing can be changed until the workbook is restarted",
+            f"cannot open the database: {describe(exc)}; the list shown may be out of date "
+            "and nothing can be saved: put that right, then start workbook again",
             severity="error",
             timeout=30,
         )
@@ -170,6 +170,22 @@ class WorkbookApp(App[None]):
         self._watcher = DataVersionWatcher(self.store.engine)
         self.poll_database()  # remember the starting version
         self.set_interval(POLL_SECONDS, self.poll_database, name="data-version-poll")
+
+    def keep_draft(self, incident_id: int, key: str, text: str, *, or_else: str) -> None:
+        """Keep typed text as a draft; a disk that refuses is said once, ending in ``or_else``.
+
+        A broken drafts folder is broken for every field of every screen: one warning is
+        enough, and typing goes on either way.
+        """
+        try:
+            self.drafts.save(incident_id, key, text)
+        except OSError as exc:
+            if not self._draft_failed:
+                self._draft_failed = True
+                self.notify(
+                    f"cannot keep a draft of what you type ({describe(exc)}); {or_else}",
+                    severity="warning",
+                )
 
     def settle_long_lived(self) -> None:
         """Take what is loaded now out of the cyclic collector's rounds.

@@ -29,6 +29,7 @@ from models.quick_entry import QuickEntryError, parse_quick_entry
 from models.store import IncidentSnapshot, Store
 from models.tables import ActionItem, Incident, TimelineEntry
 from models.timeline import backfill_reference
+from models.timeparse import zone_or_utc
 from tui.errors import describe, expected_errors, workbook
 from tui.messages import DatabaseChanged, MilestoneChosen
 from tui.text import literal, tag_badges
@@ -48,15 +49,6 @@ DETAILS_DRAFT = "details"
 QUICK_ENTRY_HINT = "[TIME] what happened #tag   ·   ↑ entries   ·   F1 keys and tag aliases"
 TABS = ("tab-log", "tab-metrics", "tab-details", "tab-writeup", "tab-actions", "tab-preview")
 WIDE = 120
-
-
-def _zone(name: str) -> ZoneInfo:
-    from models.timeparse import resolve_zone
-
-    try:
-        return resolve_zone(name)
-    except ValueError:
-        return ZoneInfo("UTC")
 
 
 def _sort_key(entry: TimelineEntry) -> tuple[datetime, int]:
@@ -182,7 +174,6 @@ class IncidentScreen(Screen[None]):
         self._deleted: list[int] = []
         self._preview_stale = True
         self._title_shown = ""
-        self._draft_failed = False
         self._filter_from_quick_entry = False
 
     # -- plumbing ------------------------------------------------------------------------
@@ -272,7 +263,7 @@ class IncidentScreen(Screen[None]):
         """
         self.snapshot = snapshot
         incident = snapshot.incident
-        self.zone = _zone(incident.timezone)
+        self.zone = zone_or_utc(incident.timezone)
         self.timeline.show_entries(snapshot.entries, zone=self.zone, show_seconds=self.seconds)
         if self.filter_bar.is_open:  # entries came or went: the count must say so
             self.filter_bar.show_count(self.timeline.row_count, self.timeline.total_count)
@@ -570,16 +561,9 @@ class IncidentScreen(Screen[None]):
     # -- drafts --------------------------------------------------------------------------
 
     def _save_draft(self, key: str, text: str) -> None:
-        try:
-            workbook(self).drafts.save(self.incident_id, key, text)
-        except OSError as exc:
-            if not self._draft_failed:
-                self._draft_failed = True
-                self.notify(
-                    f"cannot keep a draft of what you type ({describe(exc)}); "
-                    "log it soon, it is not on disk yet",
-                    severity="warning",
-                )
+        workbook(self).keep_draft(
+            self.incident_id, key, text, or_else="log it soon, it is not on disk yet"
+        )
 
     def _recover_drafts(self) -> None:
         assert self.snapshot is not None

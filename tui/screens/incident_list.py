@@ -178,9 +178,6 @@ class IncidentListScreen(Screen[None]):
     def _tick_durations(self) -> None:
         self.table.tick(self.now())
 
-    def selected_incident_id(self) -> int | None:
-        return self.table.selected_id()
-
     # -- events and actions --------------------------------------------------------------
 
     @on(IncidentTable.Chosen)

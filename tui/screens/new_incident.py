@@ -9,7 +9,7 @@ from typing import Any
 from models.fields import INCIDENT_FIELDS
 from models.vocabulary import DEFAULT_SEVERITY, SEVERITIES
 from tui.drafts import NEW_INCIDENT_DRAFT, NO_INCIDENT, Drafts
-from tui.errors import describe
+from tui.errors import workbook
 from tui.screens.form import FormField, FormScreen
 
 
@@ -21,7 +21,6 @@ def field_check(name: str) -> Callable[[str], Any]:
 class NewIncidentScreen(FormScreen):
     def __init__(self, *, default_zone: str, drafts: Drafts | None = None) -> None:
         self.drafts = drafts
-        self._draft_failed = False
         super().__init__(
             "New incident",
             [
@@ -57,17 +56,12 @@ class NewIncidentScreen(FormScreen):
             )
 
     def _keep(self, text: str) -> None:
-        assert self.drafts is not None
-        try:
-            self.drafts.save(NO_INCIDENT, NEW_INCIDENT_DRAFT, text)
-        except OSError as exc:
-            if not self._draft_failed:
-                self._draft_failed = True
-                self.notify(
-                    f"cannot keep a draft of what you type ({describe(exc)}); "
-                    "create the incident soon, it is not on disk yet",
-                    severity="warning",
-                )
+        workbook(self).keep_draft(
+            NO_INCIDENT,
+            NEW_INCIDENT_DRAFT,
+            text,
+            or_else="create the incident soon, it is not on disk yet",
+        )
 
     def closing(self, values: dict[str, Any] | None) -> None:
         # Created or thrown away with Esc: either way the draft has done its job.

@@ -21,7 +21,7 @@ from textual.message import Message
 from textual.strip import Strip
 
 from models.listing import IncidentRow
-from models.timeparse import format_duration, format_local
+from models.timeparse import format_duration, format_local, zone_or_utc
 from models.vocabulary import SEVERITIES
 from tui.text import literal
 from tui.widgets.row_view import RowView
@@ -43,15 +43,6 @@ class ListLine:
     @property
     def id(self) -> int:
         return self.row.id
-
-
-def _zone(name: str) -> ZoneInfo:
-    from models.timeparse import resolve_zone
-
-    try:
-        return resolve_zone(name)
-    except ValueError:
-        return ZoneInfo("UTC")
 
 
 class IncidentTable(RowView[ListLine]):
@@ -110,7 +101,7 @@ class IncidentTable(RowView[ListLine]):
             return "—"
         zone = self._zones.get(row.zone)
         if zone is None:
-            zone = self._zones[row.zone] = _zone(row.zone)
+            zone = self._zones[row.zone] = zone_or_utc(row.zone)
         return format_local(row.started_at, zone, seconds=False)
 
     def _measure(self) -> None:
