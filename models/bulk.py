@@ -30,7 +30,7 @@ def unsaved_copy(table_class: type[T], values: Mapping[str, Any]) -> T:
     logged entry. This makes the instance the way SQLAlchemy does when it loads a row
     (its class manager's ``new_instance``, then the instance dict); the result is a
     transient instance that reads, compares and accepts changes like a constructed one
-    (``tests/test_bulk.py`` holds it to that). ``values`` must name every column.
+    (``tests/models/test_bulk.py`` holds it to that). ``values`` must name every column.
     """
     instance: T = inspect(table_class).class_manager.new_instance()
     instance.__dict__.update(values)

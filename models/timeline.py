@@ -37,7 +37,7 @@ def exported_order(entries: Iterable[TimelineEntry]) -> list[TimelineEntry]:
     """Live entries in the order of the exported timeline, whose ``#`` counts from 1.
 
     By instant (a difference, so times in a DST fold compare as the metrics see them), then
-    by id: the same order :func:`exporters.markdown.render_markdown` numbers them in.
+    by id: the same order :func:`exporters.render.markdown.render_markdown` numbers them in.
     """
     return sorted(
         (e for e in entries if e.deleted_at is None),

@@ -3,7 +3,7 @@
 Both types change nothing in the schema (their DDL is their ``impl``'s). On SQLite they
 also convert values in one step instead of two: a 10,000-entry timeline passes through
 these functions 40,000 times on every read, and the generic path (the implementation's
-processor, then ours) costs more than the query. ``tests/test_types.py`` checks that the
+processor, then ours) costs more than the query. ``tests/models/test_types.py`` checks that the
 short cuts store and read exactly what the generic path does.
 """
 

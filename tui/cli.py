@@ -238,7 +238,7 @@ def demo(context: Context, print_only: bool) -> None:
     import tempfile
     from pathlib import Path
 
-    from exporters.importing import import_paths
+    from exporters.ingest.importing import import_paths
     from sample_incidents import sample_paths
 
     with tempfile.TemporaryDirectory(prefix="workbook-demo-") as folder:
@@ -313,19 +313,19 @@ def show(context: Context, ref: str, as_json: bool) -> None:
     now = context.now()
     metrics = compute_metrics(snap.incident, snap.entries, now=now)
     if as_json:
-        from exporters.json_view import incident_dict
+        from exporters.render.json_view import incident_dict
 
         data = incident_dict(
             snap.incident, snap.entries, snap.action_items, now=now, metrics=metrics
         )
         publication = _publications(context).latest(snap.incident.id)  # type: ignore[arg-type]
         if publication is not None:
-            from exporters.publish_status import publication_dict
+            from exporters.publish.status import publication_dict
 
             data["publication"] = publication_dict(publication)
         echo_json(data)
     else:
-        from exporters.plain_text import render_show
+        from exporters.render.plain_text import render_show
 
         click.echo(
             render_show(snap.incident, snap.entries, snap.action_items, metrics, now=now),
@@ -333,7 +333,7 @@ def show(context: Context, ref: str, as_json: bool) -> None:
         )
         publication = _publications(context).latest(snap.incident.id)  # type: ignore[arg-type]
         if publication is not None:
-            from exporters.publish_status import publication_lines
+            from exporters.publish.status import publication_lines
 
             for line in publication_lines(publication):
                 click.echo(line)
@@ -348,7 +348,7 @@ def list_cmd(context: Context, as_json: bool) -> None:
 
 
 def _print_list(context: Context, *, as_json: bool) -> None:
-    from exporters.json_view import list_row
+    from exporters.render.json_view import list_row
     from models.metrics import compute_metrics
 
     now = context.now()
@@ -359,7 +359,7 @@ def _print_list(context: Context, *, as_json: bool) -> None:
     if as_json:
         echo_json(rows)
         return
-    from exporters.terminal_safe import visible
+    from exporters.render.terminal_safe import visible
     from models.timeparse import format_duration
 
     if not rows:
@@ -449,7 +449,7 @@ def edit(context: Context, ref: str, entry: int, text: str | None, at_text: str 
 @pass_ctx
 def history(context: Context, ref: str, entry: int, as_json: bool) -> None:
     """Every version of an entry, oldest first, ending with the current one."""
-    from exporters.json_view import entry_dict, revision_dict
+    from exporters.render.json_view import entry_dict, revision_dict
 
     incident = context.store.resolve_ref(ref)
     current = context.store.get_entry(incident.id, entry)  # type: ignore[arg-type]
@@ -462,7 +462,7 @@ def history(context: Context, ref: str, entry: int, as_json: bool) -> None:
         }
         echo_json(data)
         return
-    from exporters.terminal_safe import visible
+    from exporters.render.terminal_safe import visible
     from models.timeparse import format_local, resolve_zone
 
     zone = resolve_zone(incident.timezone)
@@ -609,7 +609,7 @@ def action_update(context: Context, ref: str, action_ref: str, assignments: Sequ
 @pass_ctx
 def export(context: Context, ref: str, fmt: str, output: str | None) -> None:
     """Write the postmortem as Markdown, a self-contained HTML page or the show --json object."""
-    from exporters.rendering import render_incident
+    from exporters.render.formats import render_incident
 
     snap = _snapshot(context, ref)
     text = render_incident(snap, fmt, now=context.now())
@@ -671,8 +671,8 @@ def publish(
     message: str | None,
 ) -> None:
     """Commit the postmortem to a review branch of a git docs repo; prints the commit."""
-    from exporters.index_cache import default_cache_dir
-    from exporters.publishing import (
+    from exporters.publish.index_cache import default_cache_dir
+    from exporters.publish.plan import (
         PublishRequest,
         apply_publish,
         configured_identity,
@@ -723,7 +723,7 @@ def pull(
     context: Context, ref: str, repo: str | None, branch: str | None, remote: str | None
 ) -> None:
     """Merge reviewers' edits of the published postmortem back into the incident."""
-    from exporters.review_pull import pull_review
+    from exporters.publish.review.pull import pull_review
 
     snap = _snapshot(context, ref)
     assert snap.incident.id is not None
@@ -749,7 +749,7 @@ def import_cmd(context: Context, paths: Sequence[str], dry_run: bool, as_json: b
     """Import postmortems (files or folders of Markdown)."""
     from pathlib import Path
 
-    from exporters.importing import collect_files, import_paths, preview_line, preview_paths
+    from exporters.ingest.importing import collect_files, import_paths, preview_line, preview_paths
 
     files = collect_files(Path(p) for p in paths)
     if not files:
@@ -793,7 +793,7 @@ def stats(context: Context, as_json: bool, since: str | None, severity: str | No
     if as_json:
         echo_json(figures.as_dict())
         return
-    from exporters.terminal_safe import visible
+    from exporters.render.terminal_safe import visible
 
     click.echo(render_text(figures, escape=visible), nl=False)
 

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from rich.text import Text
 
-from exporters.terminal_safe import visible
+from exporters.render.terminal_safe import visible
 
 # Colours for the tags the metrics know about; other tags get a neutral badge.
 TAG_STYLES: dict[str, str] = {

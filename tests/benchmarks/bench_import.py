@@ -393,7 +393,7 @@ def _traced_after(work: Callable[[], object]) -> int:
 
 
 def bench_import_folder(folder: Path, *, profile: bool = False) -> list[Figure]:
-    from exporters.importing import collect_files, import_paths, read_document
+    from exporters.ingest.importing import collect_files, import_paths, read_document
 
     files = collect_files([write_corpus(folder / "docs")[0].parent])
     assert len(files) == DOCUMENTS, len(files)

@@ -29,7 +29,7 @@ from models.record import EntryRecord, IncidentRecord  # noqa: E402
 from models.store import Store  # noqa: E402
 from models.timeline import EntryFilter  # noqa: E402
 from tests.benchmarks.run import Figure  # noqa: E402
-from tests.terminal import PtyScreen  # noqa: E402
+from tests.e2e.terminal import PtyScreen  # noqa: E402
 
 BARE_APP = """
 from textual.app import App

@@ -144,9 +144,9 @@ def bench_metrics(folder: Path) -> Figure:
 def bench_export_import(folder: Path) -> list[Figure]:
     import json
 
-    from exporters.importing import read_text
-    from exporters.json_view import entry_dict
-    from exporters.rendering import render_incident
+    from exporters.ingest.importing import read_text
+    from exporters.render.formats import render_incident
+    from exporters.render.json_view import entry_dict
 
     store, incident_id = filled_store(folder)
     # What `workbook export` does once it has found the incident: read it, render it.

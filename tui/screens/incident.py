@@ -415,7 +415,7 @@ class IncidentScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="publication-load", exit_on_error=False)
     def _load_publication(self, incident_id: int) -> str | None:
-        from exporters.publish_status import ahead_notice
+        from exporters.publish.status import ahead_notice
         from models.publications import Publications
 
         return ahead_notice(Publications(self.store.engine).latest(incident_id))
@@ -895,7 +895,7 @@ class IncidentScreen(Screen[None]):
     def _build_preview(
         self, snapshot: IncidentSnapshot, metrics: IncidentMetrics, now: datetime
     ) -> None:
-        from exporters.markdown import render_markdown
+        from exporters.render.markdown import render_markdown
 
         text = render_markdown(snapshot.incident, snapshot.entries, snapshot.action_items, now=now)
         self.app.call_from_thread(self._show_preview, text, list(metrics.warnings))

@@ -23,7 +23,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Label, Static
 from textual.worker import Worker, WorkerState
 
-from exporters.publishing import (
+from exporters.publish.plan import (
     PublishCheck,
     PublishDefaults,
     PublishPlan,
@@ -218,7 +218,7 @@ class PublishScreen(ModalScreen[None]):
 
     def _load_defaults(self) -> str | None:
         """Where this incident went last, else config ``docs_repo``; a problem, or None."""
-        from exporters.publishing import publish_defaults
+        from exporters.publish.plan import publish_defaults
 
         docs_repo = workbook(self).settings.docs_repo
         try:
@@ -226,7 +226,7 @@ class PublishScreen(ModalScreen[None]):
                 self.publications, self.incident_id, self.slug, docs_repo or None
             )
         except expected_errors() as exc:
-            from exporters.publishing import DEFAULT_FOLDER, DEFAULT_REMOTE, default_branch
+            from exporters.publish.plan import DEFAULT_FOLDER, DEFAULT_REMOTE, default_branch
 
             self.defaults = PublishDefaults(
                 docs_repo or "", DEFAULT_FOLDER, default_branch(self.slug), DEFAULT_REMOTE, True
@@ -290,7 +290,7 @@ class PublishScreen(ModalScreen[None]):
         )
 
     def _request(self, fields: PublishFields) -> PublishRequest:
-        from exporters.index_cache import default_cache_dir
+        from exporters.publish.index_cache import default_cache_dir
 
         assert self.defaults is not None
         author, email, fallback = configured_identity(workbook(self).settings)
@@ -349,13 +349,13 @@ class PublishScreen(ModalScreen[None]):
     def _check(
         self, fields: PublishFields, request: PublishRequest, now: datetime
     ) -> tuple[PublishFields, PublishCheck]:
-        from exporters.publishing import check_publish
+        from exporters.publish.plan import check_publish
 
         snapshot = workbook(self).store.snapshot(self.incident_id)
         return fields, check_publish(snapshot, request, self.publications, now=now)
 
     def _show_check(self, fields: PublishFields, check: PublishCheck) -> None:
-        from exporters.secrets import describe_findings
+        from exporters.publish.secrets import describe_findings
 
         if fields != self.fields():
             return  # edited while checking: the "changed" note stands
@@ -395,7 +395,7 @@ class PublishScreen(ModalScreen[None]):
 
     @work(thread=True, exclusive=True, group=APPLY_GROUP, exit_on_error=False)
     def _apply(self, check: PublishCheck, now: datetime) -> PublishResult:
-        from exporters.publishing import apply_publish
+        from exporters.publish.plan import apply_publish
 
         assert check.plan is not None
         return apply_publish(check.plan, self.publications, now=now)

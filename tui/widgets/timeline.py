@@ -18,7 +18,7 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.strip import Strip
 
-from exporters.terminal_safe import visible
+from exporters.render.terminal_safe import visible
 from models.tables import TimelineEntry
 from models.timeline import EntryFilter
 from tui.text import literal, tag_badges

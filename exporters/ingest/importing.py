@@ -1,0 +1,252 @@
+"""``workbook import``: find documents, read each in the right format, store or preview."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from exporters.render.json_view import iso_utc
+from models.metrics import IncidentMetrics, compute_metrics
+from models.record import IncidentRecord
+from models.store import Store
+from models.tables import IMPACT_FIELDS, NARRATIVE_FIELDS, Incident, TimelineEntry
+
+SUFFIXES = (".md", ".markdown", ".txt")
+
+
+class ImportProblem(ValueError):
+    pass
+
+
+@dataclass
+class ReadDocument:
+    file: Path
+    format: str  # "workbook" or "foreign"
+    record: IncidentRecord
+    stated_duration_minutes: float | None = None
+
+
+@dataclass
+class ImportResult:
+    file: Path
+    slug: str | None = None
+    duration_minutes: float | None = None
+    entries: int = 0
+    action_items: int = 0
+    warnings: list[str] = field(default_factory=list)
+    error: str | None = None
+    skipped: str | None = None  # why the file was left out, when it was
+
+    def summary_line(self) -> str:
+        from models.timeparse import format_duration
+
+        if self.error:
+            return f"{self.file}: error: {self.error}"
+        if self.skipped:
+            return f"{self.slug or self.file}  skipped: {self.skipped}" + (
+                f" ({self.file})" if self.slug else ""
+            )
+        return (
+            f"{self.slug}  {format_duration(self.duration_minutes)}  "
+            f"{self.entries} entries  {self.action_items} action items  "
+            f"{len(self.warnings)} warnings"
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "file": str(self.file),
+            "slug": self.slug,
+            "duration_minutes": self.duration_minutes,
+            "entries": self.entries,
+            "action_items": self.action_items,
+            "warnings": self.warnings,
+            "error": self.error,
+            "skipped": self.skipped,
+        }
+
+
+def collect_files(paths: Iterable[Path]) -> list[Path]:
+    """The documents named, with folders searched recursively, in a stable order."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(
+                sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES)
+            )
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise ImportProblem(f"{path} does not exist")
+    return list(dict.fromkeys(found))
+
+
+def read_document(path: Path) -> ReadDocument:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ImportProblem(f"{path} is not UTF-8 text") from exc
+    return read_text(text, path)
+
+
+def read_text(text: str, path: Path) -> ReadDocument:
+    from exporters.render.workbook_format import looks_like_workbook, read_workbook_markdown
+
+    if looks_like_workbook(text):
+        return ReadDocument(path, "workbook", read_workbook_markdown(text))
+    try:
+        from exporters.ingest.foreign.reader import read_foreign_markdown
+    except ImportError as exc:  # pragma: no cover - until the foreign reader exists
+        raise ImportProblem(f"{path} is not in the workbook's own format") from exc
+    result = read_foreign_markdown(text, filename=str(path))
+    record = result.record
+    record.fields.setdefault("status", "published")
+    return ReadDocument(path, "foreign", record, result.stated_duration_minutes)
+
+
+ALREADY_THERE = "already in the workbook"
+NOT_A_POSTMORTEM = "nothing in it reads as an incident (no times, no action items)"
+
+
+def is_empty(document: ReadDocument) -> bool:
+    """A foreign document with no timeline, no start or end and no action items: a README
+    or notes file that happens to sit in the folder, not a postmortem."""
+    record = document.record
+    return (
+        document.format == "foreign"
+        and not record.entries
+        and not record.action_items
+        and record.fields.get("started_at") is None
+        and record.fields.get("resolved_at") is None
+    )
+
+
+def record_metrics(record: IncidentRecord, *, now: datetime) -> IncidentMetrics:
+    """The metrics a record will have once stored, computed without a database."""
+    incident = Incident(
+        slug="preview",
+        title="preview",
+        started_at=record.fields.get("started_at"),
+        resolved_at=record.fields.get("resolved_at"),
+        users_affected_pct=record.fields.get("users_affected_pct"),
+        users_affected=record.fields.get("users_affected"),
+        slo_target_pct=record.fields.get("slo_target_pct"),
+        slo_window_days=record.fields.get("slo_window_days") or 30,
+    )
+    entries = [
+        TimelineEntry(id=n, incident_id=0, at=e.at, text=e.text, tags=list(e.tags))
+        for n, e in enumerate(record.entries, start=1)
+    ]
+    return compute_metrics(incident, entries, now=now)
+
+
+def preview(document: ReadDocument, *, now: datetime) -> dict[str, Any]:
+    record, fields = document.record, document.record.fields
+    metrics = record_metrics(record, now=now)
+    times = metrics.milestone_times()
+    return {
+        "file": str(document.file),
+        "format": document.format,
+        "title": fields.get("title"),
+        "started_at": iso_utc(times["started_at"]),
+        "resolved_at": iso_utc(times["resolved_at"]),
+        "timezone": fields.get("timezone"),
+        "duration_minutes": metrics.duration_minutes,
+        "stated_duration_minutes": document.stated_duration_minutes,
+        "severity": fields.get("severity"),
+        "timeline": [
+            {"at": iso_utc(e.at), "text": e.text, "tags": list(e.tags)} for e in record.entries
+        ],
+        "action_items": [
+            {"title": a.title, "owner": a.owner, "priority": a.priority, "status": a.status}
+            for a in record.action_items
+        ],
+        "impact": {
+            name: fields.get(name)
+            for name in IMPACT_FIELDS
+            if name
+            in (
+                "users_affected_pct",
+                "users_affected",
+                "transactions_lost",
+                "revenue_lost",
+                "currency",
+            )
+        },
+        "sections": {name: fields[name] for name in NARRATIVE_FIELDS if fields.get(name)},
+        "warnings": (
+            [f"Not imported: {NOT_A_POSTMORTEM}."]
+            if is_empty(document)
+            else [*record.warnings, *metrics.warnings]
+        ),
+    }
+
+
+def preview_paths(files: Sequence[Path], *, now: datetime | None = None) -> list[dict[str, Any]]:
+    moment = now or datetime.now(UTC)
+    out = []
+    for path in files:
+        try:
+            out.append(preview(read_document(path), now=moment))
+        except (ValueError, OSError) as exc:
+            out.append({"file": str(path), "error": str(exc), "warnings": []})
+    return out
+
+
+def preview_line(item: dict[str, Any]) -> str:
+    """One line of ``import --dry-run`` for a person."""
+    from models.timeparse import format_duration
+
+    if item.get("error"):
+        return f"{item['file']}: error: {item['error']}"
+    return (
+        f"{item['file']}: {item['format']}, {item['title']!r}, "
+        f"{format_duration(item['duration_minutes'])}, {len(item['timeline'])} entries, "
+        f"{len(item['action_items'])} action items, {len(item['warnings'])} warnings"
+    )
+
+
+def _identity(title: object, started_at: object) -> tuple[str, str | None]:
+    """What makes two incidents the same postmortem: the title and the impact start."""
+    start = started_at.astimezone(UTC).isoformat() if isinstance(started_at, datetime) else None
+    return (" ".join(str(title or "").split()).casefold(), start)
+
+
+def import_paths(store: Store, files: Sequence[Path]) -> list[ImportResult]:
+    """Store each document as an incident, one transaction per file.
+
+    A document whose incident is already in the workbook (same title, same start) is
+    skipped, so importing a folder again after adding to it brings in only the new ones.
+    """
+    known = {_identity(i.title, i.started_at): i.slug for i in store.list_incidents()}
+    results = []
+    for path in files:
+        try:
+            document = read_document(path)
+            fields = document.record.fields
+            identity = _identity(fields.get("title"), fields.get("started_at"))
+            if identity[1] is not None and identity in known:
+                results.append(ImportResult(path, slug=known[identity], skipped=ALREADY_THERE))
+                continue
+            if is_empty(document):
+                results.append(ImportResult(path, skipped=NOT_A_POSTMORTEM))
+                continue
+            incident = store.import_record(document.record)
+        except (ValueError, OSError) as exc:
+            results.append(ImportResult(path, error=str(exc)))
+            continue
+        known[_identity(incident.title, incident.started_at)] = incident.slug
+        metrics = record_metrics(document.record, now=store.clock())
+        results.append(
+            ImportResult(
+                path,
+                slug=incident.slug,
+                duration_minutes=metrics.duration_minutes,
+                entries=len(document.record.entries),
+                action_items=len(document.record.action_items),
+                warnings=[*document.record.warnings, *metrics.warnings],
+            )
+        )
+    return results

@@ -1,0 +1,27 @@
+"""One place that turns a stored incident into each export format."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from models.store import IncidentSnapshot
+
+FORMATS = ("markdown", "json", "html")
+
+
+def render_incident(snapshot: IncidentSnapshot, fmt: str, *, now: datetime) -> str:
+    if fmt == "markdown":
+        from exporters.render.markdown import render_markdown
+
+        return render_markdown(snapshot.incident, snapshot.entries, snapshot.action_items, now=now)
+    if fmt == "json":
+        from exporters.render.json_view import incident_dict
+
+        data = incident_dict(snapshot.incident, snapshot.entries, snapshot.action_items, now=now)
+        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    if fmt == "html":
+        from exporters.render.html import render_html
+
+        return render_html(snapshot.incident, snapshot.entries, snapshot.action_items, now=now)
+    raise ValueError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")

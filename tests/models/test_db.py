@@ -1,0 +1,132 @@
+"""Opening, tuning and migrating the database file."""
+
+from __future__ import annotations
+
+import sqlite3
+import stat
+from pathlib import Path
+
+import pytest
+from alembic.config import Config
+from alembic.script import ScriptDirectory
+
+from models.db import MIGRATIONS_DIR, SCHEMA_REVISION, DatabaseProblem, open_database
+from tests.paths import FIXTURES
+
+
+def test_new_database_is_private_and_tuned(tmp_path: Path) -> None:
+    path = tmp_path / "deep" / "folder" / "w.db"
+    engine = open_database(path)
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
+
+
+def test_schema_revision_constant_is_the_migration_head() -> None:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    assert ScriptDirectory.from_config(cfg).get_current_head() == SCHEMA_REVISION
+
+
+def test_reopening_keeps_data_and_revision(tmp_path: Path) -> None:
+    path = tmp_path / "w.db"
+    open_database(path)
+    con = sqlite3.connect(path)
+    con.execute(
+        "INSERT INTO incident (slug, title, severity, status, timezone, services, summary,"
+        ' impact_narrative, root_cause, "trigger", resolution, detection, went_well, went_wrong,'
+        " got_lucky, supporting_info, slo_window_days, next_action_number, created_at, updated_at)"
+        " VALUES ('s', 't', 'SEV-3', 'investigating', 'UTC', '[]', '', '', '', '', '', '', '', '',"
+        " '', '', 30, 1, '2026-01-01 00:00:00', '2026-01-01 00:00:00')"
+    )
+    con.commit()
+    con.close()
+    open_database(path)
+    con = sqlite3.connect(path)
+    assert con.execute("SELECT version_num FROM alembic_version").fetchone() == (SCHEMA_REVISION,)
+    assert con.execute("SELECT count(*) FROM incident").fetchone() == (1,)
+
+
+def test_database_from_a_newer_release_is_refused_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "w.db"
+    open_database(path)
+    con = sqlite3.connect(path)
+    con.execute("UPDATE alembic_version SET version_num = '9999_future'")
+    con.commit()
+    con.close()
+    before = path.read_bytes()
+    with pytest.raises(DatabaseProblem, match="newer Incident Workbook"):
+        open_database(path)
+    assert path.read_bytes() == before
+
+
+def test_foreign_sqlite_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "other.db"
+    con = sqlite3.connect(path)
+    con.execute("CREATE TABLE something (x)")
+    con.commit()
+    con.close()
+    with pytest.raises(DatabaseProblem, match="not a workbook database"):
+        open_database(path)
+
+
+def test_garbage_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "garbage.db"
+    path.write_bytes(b"this is not sqlite at all" * 100)
+    with pytest.raises(DatabaseProblem, match="cannot read the database"):
+        open_database(path)
+
+
+def test_folder_as_database_path_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(DatabaseProblem, match="not a file"):
+        open_database(tmp_path)
+
+
+def test_database_made_by_the_first_release_still_opens(tmp_path: Path) -> None:
+    """A file written by schema 0001 is kept in the repo: every later release must read it."""
+    from datetime import UTC, datetime
+
+    from models.metrics import compute_metrics
+    from models.store import Store
+
+    path = tmp_path / "old.db"
+    path.write_bytes((FIXTURES / "schema-0001.db").read_bytes())
+    store = Store(open_database(path))
+    incident = store.resolve_ref("2026-01-10-fixture-outage")
+    snap = store.snapshot(incident.id)
+    assert incident.users_affected_pct == 12.5
+    assert [e.text for e in snap.entries][2] == "Blamed DNS (wrong)"
+    assert len(store.history(incident.id, snap.entries[2].id)) == 1
+    assert [a.ref for a in snap.action_items] == ["AI-1"]
+    metrics = compute_metrics(snap.incident, snap.entries, now=datetime(2026, 1, 10, tzinfo=UTC))
+    assert metrics.duration_minutes == 40
+    assert metrics.false_leads == 1
+
+
+def test_the_tables_in_the_code_are_the_tables_the_migrations_make(tmp_path: Path) -> None:
+    """Column types that only change how values are converted must not change the schema."""
+    from sqlalchemy import create_engine, inspect
+
+    from models.tables import SQLModel
+
+    migrated = open_database(tmp_path / "migrated.db")
+    declared = create_engine(f"sqlite:///{tmp_path / 'declared.db'}")
+    SQLModel.metadata.create_all(declared)  # only to compare: production uses migrations
+
+    def columns(engine: object) -> dict[str, list[tuple[str, str, bool]]]:
+        inspector = inspect(engine)
+        return {
+            table: [
+                (c["name"], str(c["type"]), bool(c["nullable"]))
+                for c in inspector.get_columns(table)
+            ]
+            for table in sorted(inspector.get_table_names())
+            if table != "alembic_version"
+        }
+
+    assert columns(migrated) == columns(declared)
+    assert ("tags", "JSON", False) in columns(migrated)["timeline_entry"]
