@@ -611,11 +611,14 @@ def _remember(plan: PublishPlan, publications: Publications, commit: str, now: d
 
 def _mark_pushed(plan: PublishPlan, publications: Publications, commit: str) -> None:
     assert plan.snapshot.incident.id is not None
-    row = publications.find(plan.snapshot.incident.id, plan.repo_path, plan.folder, plan.branch)
-    if row is not None:
-        row.remote = plan.remote
-        row.pushed_commit = commit
-        publications.save(row)
+    publications.mark_pushed(
+        plan.snapshot.incident.id,
+        plan.repo_path,
+        plan.folder,
+        plan.branch,
+        commit,
+        remote=plan.remote,
+    )
 
 
 @dataclass
