@@ -1,4 +1,6 @@
-"""The service layer: every read and write of the record goes through a Store.
+"""The service layer: every read and write of the record goes through a Store, or through
+one of the write modules beside it (models.publications, models.review_apply) that share its
+transactions (models.sessions) and its entry revisions (:func:`revise_entry`).
 
 Each write is one short transaction, committed before the method returns (with SQLite in
 ``synchronous=FULL`` mode, that means on disk). Objects handed back are detached copies that
