@@ -16,6 +16,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Column, Engine, Text, UniqueConstraint
 from sqlmodel import Field, Session, SQLModel, col, select
 
+from models.sessions import reading, writing
 from models.timeparse import utc_now
 from models.types import UTCDateTime
 
@@ -64,7 +65,7 @@ class Publications:
 
     def latest(self, incident_id: int) -> Publication | None:
         """The incident's most recent publication, anywhere."""
-        with Session(self.engine, expire_on_commit=False) as session:
+        with reading(self.engine) as session:
             return session.exec(
                 select(Publication)
                 .where(Publication.incident_id == incident_id)
@@ -72,34 +73,61 @@ class Publications:
             ).first()
 
     def find(self, incident_id: int, repo: str, folder: str, branch: str) -> Publication | None:
-        with Session(self.engine, expire_on_commit=False) as session:
-            return session.exec(
-                select(Publication).where(
-                    Publication.incident_id == incident_id,
-                    Publication.repo == repo,
-                    Publication.folder == folder,
-                    Publication.branch == branch,
-                )
-            ).first()
+        with reading(self.engine) as session:
+            return _find(session, incident_id, repo, folder, branch)
 
     def save(self, publication: Publication) -> Publication:
         """Insert or replace the row for the publication's incident and place."""
-        with Session(self.engine, expire_on_commit=False) as session:
-            session.connection(execution_options={"workbook_write": True})
-            row = session.exec(
-                select(Publication).where(
-                    Publication.incident_id == publication.incident_id,
-                    Publication.repo == publication.repo,
-                    Publication.folder == publication.folder,
-                    Publication.branch == publication.branch,
-                )
-            ).first()
-            values = publication.model_dump(exclude={"id"})
+        with writing(self.engine) as session:
+            return save_publication(session, publication)
+
+    def mark_pushed(
+        self,
+        incident_id: int,
+        repo: str,
+        folder: str,
+        branch: str,
+        commit: str,
+        *,
+        remote: str | None = None,
+    ) -> Publication | None:
+        """Remember that the remote branch holds ``commit`` (and, when given, which remote
+        that is); None when nothing was published to that place."""
+        with writing(self.engine) as session:
+            row = _find(session, incident_id, repo, folder, branch)
             if row is None:
-                row = Publication(**values)
-            else:
-                for name, value in values.items():
-                    setattr(row, name, value)
+                return None
+            if remote is not None:
+                row.remote = remote
+            row.pushed_commit = commit
             session.add(row)
-            session.commit()
             return row
+
+
+def save_publication(session: Session, publication: Publication) -> Publication:
+    """Insert or replace, inside the caller's transaction, the row for the publication's
+    incident and place."""
+    row = _find(
+        session, publication.incident_id, publication.repo, publication.folder, publication.branch
+    )
+    values = publication.model_dump(exclude={"id"})
+    if row is None:
+        row = Publication(**values)
+    else:
+        for name, value in values.items():
+            setattr(row, name, value)
+    session.add(row)
+    return row
+
+
+def _find(
+    session: Session, incident_id: int, repo: str, folder: str, branch: str
+) -> Publication | None:
+    return session.exec(
+        select(Publication).where(
+            Publication.incident_id == incident_id,
+            Publication.repo == repo,
+            Publication.folder == folder,
+            Publication.branch == branch,
+        )
+    ).first()

@@ -9,16 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
-from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlmodel import select
 
-from models.publications import Publication
+from models.publications import Publication, save_publication
 from models.record import ActionRecord, EntryRecord
-from models.store import NotFound
-from models.tables import ActionItem, EntryRevision, Incident, TimelineEntry
+from models.sessions import writing
+from models.store import NotFound, Store, revise_entry
+from models.tables import ActionItem, Incident, TimelineEntry
 
 
 @dataclass(frozen=True)
@@ -32,22 +32,21 @@ class ReviewChanges:
 
 
 def apply_review(
-    engine: Engine,
+    store: Store,
     incident_id: int,
     changes: ReviewChanges,
     publication: Publication,
     *,
-    editor: str,
-    clock: Callable[[], datetime],
     entry_ids: Callable[[list[int]], list[int | None]],
 ) -> list[int]:
-    """Apply the changes; ``entry_ids`` turns the new entries' ids into the row map.
+    """Apply the changes as the store's author; ``entry_ids`` turns the new entries' ids
+    into the row map.
 
     Returns the ids of the entries added, in the order given.
     """
-    now = clock()
-    with Session(engine, expire_on_commit=False) as session:
-        session.connection(execution_options={"workbook_write": True})
+    editor = store.author
+    now = store.clock()
+    with writing(store.engine) as session:
         incident = session.get(Incident, incident_id)
         if incident is None:
             raise NotFound(f"no incident with id {incident_id}")
@@ -56,23 +55,8 @@ def apply_review(
         incident.updated_at = now
         for entry_id, values in changes.entry_edits:
             entry = session.get(TimelineEntry, entry_id)
-            if entry is None or entry.incident_id != incident_id:
-                continue
-            session.add(
-                EntryRevision(
-                    entry_id=entry_id,
-                    at=entry.at,
-                    author=entry.author,
-                    text=entry.text,
-                    tags=list(entry.tags),
-                    replaced_at=now,
-                    replaced_by=editor,
-                )
-            )
-            for name, value in values.items():
-                setattr(entry, name, list(value) if name == "tags" else value)
-            entry.updated_at = now
-            session.add(entry)
+            if entry is not None and entry.incident_id == incident_id:
+                revise_entry(session, entry, values, editor, now)
         for entry_id in changes.entry_deletes:
             entry = session.get(TimelineEntry, entry_id)
             if entry is not None and entry.incident_id == incident_id:
@@ -127,20 +111,5 @@ def apply_review(
         session.flush()
         new_ids = [row.id for row in added if row.id is not None]
         publication.entry_ids = entry_ids(new_ids)
-        existing = session.exec(
-            select(Publication).where(
-                Publication.incident_id == incident_id,
-                Publication.repo == publication.repo,
-                Publication.folder == publication.folder,
-                Publication.branch == publication.branch,
-            )
-        ).first()
-        values = publication.model_dump(exclude={"id"})
-        if existing is None:
-            existing = Publication(**values)
-        else:
-            for name, value in values.items():
-                setattr(existing, name, value)
-        session.add(existing)
-        session.commit()
+        save_publication(session, publication)
         return new_ids

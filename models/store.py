@@ -1,4 +1,6 @@
-"""The service layer: every read and write of the record goes through a Store.
+"""The service layer: every read and write of the record goes through a Store, or through
+one of the write modules beside it (models.publications, models.review_apply) that share its
+transactions (models.sessions) and its entry revisions (:func:`revise_entry`).
 
 Each write is one short transaction, committed before the method returns (with SQLite in
 ``synchronous=FULL`` mode, that means on disk). Objects handed back are detached copies that
@@ -7,8 +9,8 @@ stay readable after their session is gone.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -20,6 +22,7 @@ from sqlmodel import Session, col, select
 from models.bulk import collector_paused, insert_many, unsaved_copy
 from models.listing import IncidentRow, list_rows, rows_from_snapshots
 from models.record import IncidentRecord
+from models.sessions import reading, write_connection, writing
 from models.slugs import make_slug
 from models.tables import ActionItem, EntryRevision, Incident, TimelineEntry
 from models.timeparse import utc_now
@@ -55,10 +58,6 @@ class IncidentSnapshot:
     action_items: list[ActionItem]
 
 
-def _sort_key(entry: TimelineEntry) -> tuple[datetime, int]:
-    return (entry.at, entry.id or 0)
-
-
 class Store:
     def __init__(
         self,
@@ -73,22 +72,14 @@ class Store:
 
     # -- sessions -------------------------------------------------------------------------
 
-    @contextmanager
-    def _reading(self) -> Iterator[Session]:
-        with Session(self.engine, expire_on_commit=False) as session:
-            yield session
+    def _reading(self) -> AbstractContextManager[Session]:
+        return reading(self.engine)
 
-    @contextmanager
-    def _writing(self) -> Iterator[Session]:
-        with Session(self.engine, expire_on_commit=False) as session:
-            session.connection(execution_options={"workbook_write": True})
-            yield session
-            session.commit()
+    def _writing(self) -> AbstractContextManager[Session]:
+        return writing(self.engine)
 
-    @contextmanager
-    def _write_connection(self) -> Iterator[Connection]:
-        with self.engine.connect().execution_options(workbook_write=True) as conn, conn.begin():
-            yield conn
+    def _write_connection(self) -> AbstractContextManager[Connection]:
+        return write_connection(self.engine)
 
     # -- incidents ------------------------------------------------------------------------
 
@@ -261,42 +252,23 @@ class Store:
     ) -> TimelineEntry:
         """Change an entry, keeping the version it replaces as a revision."""
         new_tags = normalize_tags(list(tags)) if tags is not None else None
+        asked: dict[str, Any] = {"text": text, "at": at, "tags": new_tags}
         with self._writing() as session:
             entry = self._entry(session, incident_id, entry_id)
-            changed = (
-                (text is not None and text != entry.text)
-                or (at is not None and at != entry.at)
-                or (new_tags is not None and new_tags != entry.tags)
-            )
-            if not changed:
+            changes = {
+                name: value
+                for name, value in asked.items()
+                if value is not None and value != getattr(entry, name)
+            }
+            if not changes:
                 return entry
-            final_text = entry.text if text is None else text
-            final_tags = entry.tags if new_tags is None else new_tags
-            if not final_text.strip() and not final_tags:
+            if not changes.get("text", entry.text).strip() and not changes.get("tags", entry.tags):
                 # What log_entry refuses, an edit must not make.
                 raise StoreError(
                     "the entry would be empty: keep some text or a tag (or delete the entry)"
                 )
-            now = self.clock()
-            session.add(
-                EntryRevision(
-                    entry_id=entry_id,
-                    at=entry.at,
-                    author=entry.author,
-                    text=entry.text,
-                    tags=list(entry.tags),
-                    replaced_at=now,
-                    replaced_by=editor if editor is not None else self.author,
-                )
-            )
-            if text is not None:
-                entry.text = text
-            if at is not None:
-                entry.at = at
-            if new_tags is not None:
-                entry.tags = new_tags
-            entry.updated_at = now
-            session.add(entry)
+            editor = editor if editor is not None else self.author
+            revise_entry(session, entry, changes, editor, self.clock())
             self.touch(session, incident_id)
             return entry
 
@@ -588,6 +560,36 @@ class Store:
             incident.next_action_number = next_free
             session.add(incident)
             return incident
+
+
+def revise_entry(
+    session: Session,
+    entry: TimelineEntry,
+    changes: Mapping[str, Any],
+    editor: str,
+    now: datetime,
+) -> None:
+    """Apply changes to an entry, keeping the version they replace as a revision.
+
+    The one way an entry changes, whether someone edits it or a pull brings reviewers'
+    edits in: ``workbook history`` must show every earlier version either way.
+    """
+    assert entry.id is not None
+    session.add(
+        EntryRevision(
+            entry_id=entry.id,
+            at=entry.at,
+            author=entry.author,
+            text=entry.text,
+            tags=list(entry.tags),
+            replaced_at=now,
+            replaced_by=editor,
+        )
+    )
+    for name, value in changes.items():
+        setattr(entry, name, list(value) if name == "tags" else value)
+    entry.updated_at = now
+    session.add(entry)
 
 
 def parse_action_ref(ref: str) -> int:

@@ -26,9 +26,9 @@ from tui.messages import DatabaseChanged
 from tui.screens.incident_list import IncidentListScreen
 
 if TYPE_CHECKING:
+    from models.data_version import DataVersionWatcher
     from models.listing import IncidentRow
     from models.store import Store
-    from tui.live import DataVersionWatcher
 
 
 POLL_SECONDS = 0.5
@@ -165,7 +165,7 @@ class WorkbookApp(App[None]):
         )
 
     def _start_watching(self) -> None:
-        from tui.live import DataVersionWatcher
+        from models.data_version import DataVersionWatcher
 
         self._watcher = DataVersionWatcher(self.store.engine)
         self.poll_database()  # remember the starting version

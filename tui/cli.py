@@ -671,13 +671,9 @@ def publish(
     message: str | None,
 ) -> None:
     """Commit the postmortem to a review branch of a git docs repo; prints the commit."""
+    from exporters.publish.apply import apply_publish
     from exporters.publish.index_cache import default_cache_dir
-    from exporters.publish.plan import (
-        PublishRequest,
-        apply_publish,
-        configured_identity,
-        plan_publish,
-    )
+    from exporters.publish.plan import PublishRequest, configured_identity, plan_publish
 
     snap = _snapshot(context, ref)
     assert snap.incident.id is not None

@@ -1,31 +1,28 @@
-"""``workbook publish``: the postmortem committed to a review branch of a git docs repo.
+"""``workbook publish``, first step: what a publish will do, worked out without doing it.
 
 Publishing is two steps so that the TUI can show what will happen before it happens:
 :func:`plan_publish` checks everything, renders the document and the folder's index and
 says what would change (it writes nothing to the repository but, with a remote, the
 fetched remote-tracking ref; the index rows it worked out go to the user's cache folder);
-:func:`apply_publish` writes the objects, moves the branch in one checked transaction,
-remembers the publication in the database and pushes. Either step fails with a
+``exporters.publish.apply`` then carries the plan out. Either step fails with a
 :class:`PublishError` whose message is one line that says what to do, and leaves the
-repository's refs, index and files as they were.
+repository's refs, index and files as they were. Where a publish goes by default (the
+last place the incident went, else the config) is worked out here too.
 """
 
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
 from exporters.publish.git.repo import (
     DocsRepo,
-    GitFailed,
     Identity,
     PublishError,
-    PushRejected,
     RemoteUnreachable,
-    git_message,
     safe_file_name,
     safe_folder,
 )
@@ -162,15 +159,6 @@ class PublishPlan:
         if self.offline is not None:
             lines.append(f"  {self.offline}: not checked against {self.remote}/{self.branch}")
         return lines
-
-
-@dataclass
-class PublishResult:
-    commit: str | None  # None: nothing new to commit
-    pushed: bool
-    plan: PublishPlan
-    push_error: PublishError | None = None
-    notes: list[str] = field(default_factory=list)
 
 
 def _changes(old: str | None, new: str, path: str) -> FileChange:
@@ -483,141 +471,6 @@ def _index(
     return render_index(rows)
 
 
-def apply_publish(plan: PublishPlan, publications: Publications, *, now: datetime) -> PublishResult:
-    """Commit what the plan says, remember it, then push when asked."""
-    commit: str | None = None
-    with open_repo(Path(plan.repo_path)) as docs:
-        if not plan.unchanged:
-            commit = _commit(docs, plan, now)
-            ref = f"refs/heads/{plan.branch}"
-            try:
-                _remember(plan, publications, commit, now)
-            except BaseException:
-                # The database refused: take the branch back, so that the repository
-                # and the workbook never disagree about what was published.
-                docs.update_refs([(ref, plan.branch_tip or "0" * 40, commit)], "workbook: undo")
-                raise
-            if plan.checked_out:
-                _update_checkout(docs, plan)
-        else:
-            if plan.parent != plan.branch_tip:
-                # Nothing new, but the branch is not where the commit is: it is new (made
-                # at HEAD), behind the remote, or holds only an unpushed publish that the
-                # reviewers' commit now carries. Move it there, checking its old value.
-                _move_branch(docs, plan)
-            if plan.previous is None or plan.previous.blob_sha != plan.blob:
-                # Already there byte for byte (put there by hand, or a pull took the
-                # reviewed file as it is): remember it as published, so the review loop
-                # has its base.
-                _remember(plan, publications, plan.parent, now)
-        result = PublishResult(commit=commit, pushed=False, plan=plan)
-        if plan.request.push and plan.remote is not None:
-            if plan.offline is not None:
-                result.push_error = plan.offline
-                return result
-            try:
-                docs.push_branch(plan.remote, plan.branch)
-            except PushRejected as exc:
-                slug = plan.snapshot.incident.slug
-                result.push_error = PublishError(
-                    f"{exc}: run `workbook pull {slug} --repo {docs.shown} --remote "
-                    f"{plan.remote}` first"
-                )
-                return result
-            except PublishError as exc:
-                result.push_error = exc
-                return result
-            result.pushed = True
-            tip = commit or plan.parent  # what the branch holds now
-            _mark_pushed(plan, publications, tip)
-    return result
-
-
-def _commit(docs: DocsRepo, plan: PublishPlan, now: datetime) -> str:
-    try:
-        file_name = plan.path.rsplit("/", 1)[1]
-        files = {file_name: plan.text.encode("utf-8"), README: plan.readme.encode("utf-8")}
-        tree = docs.write_files(plan.parent, plan.folder.split("/"), files)
-        commit = docs.commit_tree(tree, plan.parent, plan.message, plan.identity, now)
-        ref = f"refs/heads/{plan.branch}"
-        docs.update_refs([(ref, commit, plan.branch_tip or "0" * 40)], "workbook: publish")
-    except (GitFailed, OSError) as exc:
-        raise PublishError(_write_failure(docs, exc)) from None
-    return commit
-
-
-def _move_branch(docs: DocsRepo, plan: PublishPlan) -> None:
-    ref = f"refs/heads/{plan.branch}"
-    try:
-        docs.update_refs([(ref, plan.parent, plan.branch_tip or "0" * 40)], "workbook: publish")
-    except (GitFailed, OSError) as exc:
-        raise PublishError(_write_failure(docs, exc)) from None
-
-
-def _write_failure(docs: DocsRepo, exc: Exception) -> str:
-    said = git_message(exc) if isinstance(exc, GitFailed) else str(exc)
-    lowered = said.lower()
-    if "cannot lock ref" in lowered or "but expected" in lowered:
-        return (
-            f"the branch moved in {docs.shown} while publishing ({said}): publish again; "
-            "nothing was changed"
-        )
-    if any(word in lowered for word in ("no space", "file too large", "permission", "read-only")):
-        return (
-            f"cannot write to {docs.shown} ({said}): free some space or fix its permissions; "
-            "the repository was left as it was"
-        )
-    return f"git could not write the commit in {docs.shown} ({said}); nothing was changed"
-
-
-def _update_checkout(docs: DocsRepo, plan: PublishPlan) -> None:
-    """The branch is the checked-out one: bring its index and files up to the new commit."""
-    from exporters.files import write_atomically
-
-    assert docs.top is not None
-    top = docs.top
-    files = {plan.path: plan.text, plan.readme_path: plan.readme}
-    for path, text in files.items():
-        target = top / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        write_atomically(target, text)
-    docs.stage(list(files))
-
-
-def _remember(plan: PublishPlan, publications: Publications, commit: str, now: datetime) -> None:
-    previous = plan.previous
-    remote = plan.remote if plan.remote is not None else (previous.remote if previous else None)
-    pushed = previous.pushed_commit if previous is not None else None
-    if plan.remote_tip is not None:
-        pushed = plan.remote_tip
-    assert plan.snapshot.incident.id is not None
-    publications.save(
-        Publication(
-            incident_id=plan.snapshot.incident.id,
-            repo=plan.repo_path,
-            folder=plan.folder,
-            branch=plan.branch,
-            remote=remote,
-            path=plan.path,
-            blob_sha=plan.blob,
-            commit_sha=commit,
-            text=plan.text,
-            entry_ids=plan.entry_ids,
-            pushed_commit=pushed,
-            published_at=now,
-        )
-    )
-
-
-def _mark_pushed(plan: PublishPlan, publications: Publications, commit: str) -> None:
-    assert plan.snapshot.incident.id is not None
-    row = publications.find(plan.snapshot.incident.id, plan.repo_path, plan.folder, plan.branch)
-    if row is not None:
-        row.remote = plan.remote
-        row.pushed_commit = commit
-        publications.save(row)
-
-
 @dataclass
 class PublishCheck:
     """What the TUI shows before committing: the likely secrets, and the plan (None while
@@ -640,14 +493,3 @@ def check_publish(
     if findings and not request.redact:
         return PublishCheck(findings, None)
     return PublishCheck(findings, plan_publish(snapshot, request, publications, now=now))
-
-
-def publish(
-    snapshot: IncidentSnapshot,
-    request: PublishRequest,
-    publications: Publications,
-    *,
-    now: datetime,
-) -> PublishResult:
-    plan = plan_publish(snapshot, request, publications, now=now)
-    return apply_publish(plan, publications, now=now)

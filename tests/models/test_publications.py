@@ -106,3 +106,27 @@ def test_save_replaces_the_row_for_the_same_place_and_latest_is_the_newest(
     latest = publications.latest(incident.id)
     assert latest is not None and latest.repo == "/b"
     assert not latest.ahead  # never pushed anywhere: no remote to be ahead of
+
+
+def test_mark_pushed_changes_only_the_row_of_that_place(tmp_path: Path) -> None:
+    engine = open_database(tmp_path / "w.db")
+    store = Store(engine, clock=lambda: WHEN)
+    incident = store.create_incident("Checkout down", timezone="UTC")
+    assert incident.id is not None
+    publications = Publications(engine)
+    for branch in ("b", "c"):
+        publications.save(
+            Publication(incident_id=incident.id, repo="/a", branch=branch, commit_sha="1" * 40)
+        )
+    row = publications.mark_pushed(incident.id, "/a", "postmortems", "b", "1" * 40, remote="up")
+    assert row is not None and row.remote == "up" and row.pushed_commit == "1" * 40
+    found = publications.find(incident.id, "/a", "postmortems", "b")
+    assert found is not None and found.remote == "up" and not found.ahead
+    other = publications.find(incident.id, "/a", "postmortems", "c")
+    assert other is not None and other.remote is None and other.pushed_commit is None
+
+    # Without a remote named, the one remembered stays.
+    publications.mark_pushed(incident.id, "/a", "postmortems", "b", "2" * 40)
+    found = publications.find(incident.id, "/a", "postmortems", "b")
+    assert found is not None and found.remote == "up" and found.pushed_commit == "2" * 40
+    assert publications.mark_pushed(incident.id, "/a", "elsewhere", "b", "3" * 40) is None

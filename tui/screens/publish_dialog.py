@@ -23,12 +23,12 @@ from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Label, Static
 from textual.worker import Worker, WorkerState
 
+from exporters.publish.apply import PublishResult
 from exporters.publish.plan import (
     PublishCheck,
     PublishDefaults,
     PublishPlan,
     PublishRequest,
-    PublishResult,
     configured_identity,
 )
 from models.publications import Publications
@@ -395,7 +395,7 @@ class PublishScreen(ModalScreen[None]):
 
     @work(thread=True, exclusive=True, group=APPLY_GROUP, exit_on_error=False)
     def _apply(self, check: PublishCheck, now: datetime) -> PublishResult:
-        from exporters.publish.plan import apply_publish
+        from exporters.publish.apply import apply_publish
 
         assert check.plan is not None
         return apply_publish(check.plan, self.publications, now=now)

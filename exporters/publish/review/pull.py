@@ -144,9 +144,10 @@ def pull_review(
         fork_text = _fork_text(docs, previous, tip, folder, file_name)
     text = data.decode("utf-8", errors="replace")
     if previous is not None and found.sha == previous.blob_sha:
-        if remote is not None and previous.pushed_commit != tip:
-            previous.pushed_commit = tip if previous.commit_sha == tip else previous.pushed_commit
-            publications.save(previous)
+        if remote is not None and previous.commit_sha == tip != previous.pushed_commit:
+            publications.mark_pushed(
+                incident.id, previous.repo, previous.folder, previous.branch, tip
+            )
         return PullOutcome(path, where, tip, None)
     try:
         theirs = read_workbook_markdown(text)
@@ -189,7 +190,7 @@ def pull_review(
         published_at=previous.published_at if previous else now,
     )
     added = apply_review(
-        store.engine,
+        store,
         incident.id,
         ReviewChanges(
             incident=merge.incident_changes,
@@ -200,8 +201,6 @@ def pull_review(
             action_adds=merge.action_adds,
         ),
         record,
-        editor=store.author,
-        clock=store.clock,
         entry_ids=row_ids,
     )
     return PullOutcome(path, where, tip, merge, added)

@@ -166,7 +166,8 @@ def test_a_local_publish_does_not_load_gitpython() -> None:
     """GitPython only judges remote transports; a publish without a remote never loads it."""
     code = (
         "import sys\n"
-        "import exporters.publish.plan, exporters.publish.review.pull, exporters.publish.git.repo\n"
+        "import exporters.publish.plan, exporters.publish.apply, exporters.publish.review.pull\n"
+        "import exporters.publish.git.repo\n"
         "print('git' in sys.modules)\n"
     )
     proc = subprocess.run(

@@ -1,0 +1,37 @@
+"""The two kinds of transaction the record uses: a short read, and a write.
+
+Every write in the program goes through :func:`writing` or :func:`write_connection`, so each
+one asks for SQLite's write lock up front (see models.db on ``BEGIN IMMEDIATE``) and commits
+as a whole before the caller gets its result, or not at all when the caller raises.
+Objects handed out stay readable after their session is gone (``expire_on_commit=False``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Connection, Engine
+from sqlmodel import Session
+
+
+@contextmanager
+def reading(engine: Engine) -> Iterator[Session]:
+    with Session(engine, expire_on_commit=False) as session:
+        yield session
+
+
+@contextmanager
+def writing(engine: Engine) -> Iterator[Session]:
+    """A session in one write transaction, committed when the block ends without raising."""
+    with Session(engine, expire_on_commit=False) as session:
+        session.connection(execution_options={"workbook_write": True})
+        yield session
+        session.commit()
+
+
+@contextmanager
+def write_connection(engine: Engine) -> Iterator[Connection]:
+    """A bare connection in one write transaction, for inserts that skip the ORM."""
+    with engine.connect().execution_options(workbook_write=True) as conn, conn.begin():
+        yield conn
