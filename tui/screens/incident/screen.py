@@ -9,7 +9,6 @@ through the app's writer (:mod:`tui.writer`), so the screen never waits on the d
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
@@ -17,31 +16,38 @@ from zoneinfo import ZoneInfo
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.events import Resize
-from textual.message import Message
-from textual.widgets import Footer, Static, TabbedContent, TabPane
+from textual.widgets import Footer, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
 from models.metrics import IncidentMetrics
 from models.quick_entry import QuickEntry, parse_quick_entry
 from models.store import IncidentSnapshot, Store
-from models.tables import EntryRevision, TimelineEntry
-from models.timeparse import format_local, zone_or_utc
+from models.tables import TimelineEntry
+from models.timeparse import zone_or_utc
 from tui.errors import workbook
 from tui.messages import MilestoneChosen
 from tui.screens.base import LiveScreen
 from tui.screens.incident.action_flow import ActionItemFlow
-from tui.screens.incident.drafts import DETAILS, QUICK_ENTRY, IncidentDrafts, writeup_key
+from tui.screens.incident.bindings import INCIDENT_BINDINGS
+from tui.screens.incident.drafts import QUICK_ENTRY, IncidentDrafts, writeup_key
 from tui.screens.incident.editor import edit_in_editor
 from tui.screens.incident.entry_flow import EntryFlow
+from tui.screens.incident.fields_flow import FieldsFlow
 from tui.screens.incident.header import IncidentHeader
+from tui.screens.incident.messages import (
+    HistoryRead,
+    PreviewRendered,
+    PublicationRead,
+    SnapshotLoaded,
+)
 from tui.screens.incident.quick_entry import QUICK_ENTRY_HINT, QuickEntryInput
 from tui.screens.incident.view import IncidentView
-from tui.text import literal, tag_badges
 from tui.widgets.actions_pane import ActionsTable
 from tui.widgets.details_form import DetailsForm
+from tui.widgets.entry_detail import EntryDetail
 from tui.widgets.metrics_panel import MetricsPanel
 from tui.widgets.preview_pane import PreviewPane
 from tui.widgets.publication_status import PublicationStatus
@@ -62,115 +68,11 @@ FOCUS_OF_TAB = {
 }
 
 
-@dataclass
-class SnapshotLoaded(Message):
-    """A fresh copy of the incident was read from the database."""
-
-    snapshot: IncidentSnapshot
-
-
-@dataclass
-class PublicationRead(Message):
-    """What to say about the incident's review branch (None: nothing to say)."""
-
-    notice: str | None
-
-
-@dataclass
-class HistoryRead(Message):
-    """An entry's earlier versions, read for its edit dialog."""
-
-    entry: TimelineEntry
-    revisions: list[EntryRevision]
-
-
-@dataclass
-class PreviewRendered(Message):
-    text: str
-    warnings: list[str]
-
-
 class IncidentScreen(LiveScreen[None]):
     HELP_GROUP: ClassVar[str] = "Incident"
     CSS_PATH = "incident.tcss"
     AUTO_FOCUS = "#quick-entry"
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding(
-            "ctrl+l", "back", "Incidents", id="incident.back", tooltip="Back to the incident list"
-        ),
-        Binding(
-            "ctrl+f",
-            "filter",
-            "Filter",
-            id="incident.filter",
-            tooltip="Show only timeline entries matching words or #tags",
-            show=False,
-        ),
-        Binding(
-            "f2",
-            "show_tab('tab-log')",
-            "Log",
-            id="incident.log",
-            tooltip="The timeline",
-            show=False,
-        ),
-        Binding(
-            "f3",
-            "show_tab('tab-metrics')",
-            "Metrics",
-            id="incident.metrics",
-            tooltip="Durations, time to detect/mitigate/resolve, false leads",
-            show=False,
-        ),
-        Binding(
-            "f4",
-            "show_tab('tab-details')",
-            "Details",
-            id="incident.details",
-            tooltip="Severity, status, services, impact, SLO",
-            show=False,
-        ),
-        Binding(
-            "f5",
-            "show_tab('tab-writeup')",
-            "Write-up",
-            id="incident.writeup",
-            tooltip="The narrative sections of the postmortem",
-            show=False,
-        ),
-        Binding(
-            "f6",
-            "show_tab('tab-actions')",
-            "Actions",
-            id="incident.actions",
-            tooltip="Action items",
-            show=False,
-        ),
-        Binding(
-            "f7",
-            "show_tab('tab-preview')",
-            "Preview",
-            id="incident.preview",
-            tooltip="The postmortem as `workbook export` writes it",
-            show=False,
-        ),
-        Binding(
-            "f8",
-            "publish",
-            "Publish",
-            id="incident.publish",
-            tooltip="Commit and push the postmortem for review",
-            show=False,
-        ),
-        Binding(
-            "ctrl+u",
-            "undo_delete",
-            "Undo delete",
-            id="incident.undo",
-            tooltip="Bring back the entry deleted last",
-            show=False,
-        ),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = INCIDENT_BINDINGS
     WORKER_FAILURES: ClassVar[dict[str, str]] = {
         "incident-load": "cannot reload the incident: {why}; showing what was read last",
         "preview": "cannot render the preview: {why}",
@@ -185,6 +87,7 @@ class IncidentScreen(LiveScreen[None]):
         self.drafts: IncidentDrafts | None = None
         self.entries = EntryFlow(self)
         self.actions = ActionItemFlow(self)
+        self.fields = FieldsFlow(self)
         self._rest_pending = False
         self._preview_stale = True
         self._filter_from_quick_entry = False
@@ -236,7 +139,7 @@ class IncidentScreen(LiveScreen[None]):
                     preview = StatusLine(Text(QUICK_ENTRY_HINT), id="quick-preview")
                     yield TimelineFilter(id="timeline-filter-bar")
                     yield Timeline(id="timeline")
-                    yield Static("", id="entry-detail")
+                    yield EntryDetail("", id="entry-detail")
                     yield QuickEntryInput(
                         preview=preview,
                         placeholder="10:45 restarted the db #mit",
@@ -396,22 +299,8 @@ class IncidentScreen(LiveScreen[None]):
 
     def show_entry_detail(self) -> None:
         entry = self.view.entry(self.timeline.selected_entry_id()) if self.view else None
-        detail = self.query_one("#entry-detail", Static)
-        if entry is None:
-            if self.timeline.total_count:
-                detail.update(Text("No entry matches the filter: Esc in the filter shows all."))
-            else:
-                detail.update(Text("No entries yet: type what happened below and press Enter."))
-            return
-        line = Text(end="")
-        line.append(format_local(entry.at, self.zone, seconds=True) + "  ")
-        line.append_text(literal(entry.author, style="bold"))
-        if entry.tags:
-            line.append("  ")
-            line.append_text(tag_badges(entry.tags))
-        line.append("\n")
-        line.append_text(literal(entry.text))
-        detail.update(line)
+        filtered = bool(self.timeline.total_count)  # entries there are, the filter hides them
+        self.query_one(EntryDetail).show_entry(entry, self.zone, filtered=filtered)
 
     @on(Timeline.Highlighted)
     def _highlighted(self) -> None:
@@ -532,61 +421,21 @@ class IncidentScreen(LiveScreen[None]):
 
     # -- details and write-up ------------------------------------------------------------
 
-    def save_fields(self, changes: dict[str, Any], *, refused: str, done: Any = None) -> None:
-        """Write incident fields; ``refused`` starts the message when the database says no."""
-        incident_id = self.incident_id
-
-        def landed(incident: Any) -> None:
-            if done is not None:
-                done()
-            if self.is_attached and self.view is not None:
-                self.view.put_incident(incident)
-                self.show()
-
-        def said_no(why: str) -> None:
-            if self.is_attached:
-                self.notify(f"{refused}: {why}", severity="error", timeout=10)
-
-        self.write(
-            Write(lambda store: store.update_incident(incident_id, changes), landed, said_no)
-        )
-
     @on(DetailsForm.Edited)
     def _details_edited(self, event: DetailsForm.Edited) -> None:
-        self.save_fields(event.changes, refused="not saved")
+        self.fields.save(event.changes, refused="not saved")
 
     @on(DetailsForm.Unsaved)
     def _details_unsaved(self, event: DetailsForm.Unsaved) -> None:
-        import json
-
-        assert self.drafts is not None
-        values = json.dumps(event.values, ensure_ascii=False) if event.values else ""
-        self.drafts.keep(DETAILS, values)
+        self.fields.keep_details(event.values)
 
     @on(WriteUp.SectionEdited)
     def _section_edited(self, event: WriteUp.SectionEdited) -> None:
-        assert self.view is not None and self.drafts is not None
-        stored = getattr(self.view.incident, event.field)
-        self.drafts.keep(writeup_key(event.field), "" if event.text == stored else event.text)
+        self.fields.keep_section(event.field, event.text)
 
     @on(WriteUp.SectionPaused)
     def _section_paused(self, event: WriteUp.SectionPaused) -> None:
-        self._save_section(event.field, event.text)
-
-    def _save_section(self, field: str, text: str) -> None:
-        drafts = self.drafts
-        assert drafts is not None
-
-        def saved() -> None:
-            drafts.drop(writeup_key(field))
-            if self.is_attached:
-                self.query_one(WriteUp).saved(field, text)
-
-        self.save_fields(
-            {field: text},
-            refused="the write-up was not saved; your text is kept as a draft",
-            done=saved,
-        )
+        self.fields.save_section(event.field, event.text)
 
     @on(WriteUp.EditorRequested)
     def _open_editor(self, event: WriteUp.EditorRequested) -> None:
@@ -656,5 +505,5 @@ class IncidentScreen(LiveScreen[None]):
             self.drafts.keep(QUICK_ENTRY, self.quick_entry.value)
             for field, text in self.query_one(WriteUp).pending_texts().items():
                 self.drafts.keep(writeup_key(field), text)
-                self._save_section(field, text)
+                self.fields.save_section(field, text)
         self.dismiss()
