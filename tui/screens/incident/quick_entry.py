@@ -60,7 +60,7 @@ class QuickEntryInput(Input):
             "submit",
             "Log",
             id="quick.log",
-            tooltip="Log the line as an entry (on disk when the row appears)",
+            tooltip="Log the line as an entry (a row that starts with … is not on disk yet)",
         ),
     ]
 
