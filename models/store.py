@@ -240,6 +240,54 @@ class Store:
             raise NotFound(f"no incident with id {incident_id}") from exc
         return unsaved_copy(TimelineEntry, {"id": entry_id, "deleted_at": None, **values})
 
+    def log_entry_once(
+        self,
+        incident_id: int,
+        text: str,
+        *,
+        at: datetime,
+        tags: Iterable[str],
+        author: str,
+        sent_at: datetime,
+    ) -> TimelineEntry:
+        """Log an entry first sent at ``sent_at``, unless that very entry is there already.
+
+        A screen that sends an entry and loses its session before it sees the write land
+        sends it again next time. The moment of the first sending, kept as the entry's
+        ``created_at``, tells that second try apart from a new entry that merely reads the
+        same; the check and the insert are one transaction, so two tries cannot both land.
+        """
+        clean_tags = normalize_tags(list(tags))
+        if not text.strip() and not clean_tags:
+            raise StoreError("the entry is empty: type what happened")
+        with self._writing() as session:
+            same = session.exec(
+                select(TimelineEntry).where(
+                    TimelineEntry.incident_id == incident_id,
+                    col(TimelineEntry.at) == at,
+                    col(TimelineEntry.created_at) == sent_at,
+                    TimelineEntry.text == text,
+                    TimelineEntry.author == author,
+                )
+            ).first()
+            if same is not None:
+                return same
+            entry = TimelineEntry(
+                incident_id=incident_id,
+                at=at,
+                author=author,
+                text=text,
+                tags=clean_tags,
+                created_at=sent_at,
+                updated_at=sent_at,
+            )
+            session.add(entry)
+            try:
+                session.flush()
+            except IntegrityError as exc:
+                raise NotFound(f"no incident with id {incident_id}") from exc
+            return entry
+
     def edit_entry(
         self,
         incident_id: int,

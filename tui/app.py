@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import work
+from textual import on, work
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.notifications import SeverityLevel
@@ -24,6 +24,7 @@ from tui.drafts import Drafts, default_drafts_dir
 from tui.errors import describe, expected_errors
 from tui.messages import DatabaseChanged
 from tui.screens.incident_list import IncidentListScreen
+from tui.writer import Writer, WriteSettled
 
 if TYPE_CHECKING:
     from models.data_version import DataVersionWatcher
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
 
 
 POLL_SECONDS = 0.5
+LAST_WRITES_SECONDS = 3.0  # at exit, how long writes in hand get to land (the rest stay drafts)
 
 
 class WorkbookApp(App[None]):
@@ -98,6 +100,7 @@ class WorkbookApp(App[None]):
         self._draft_failed = False
         self._freezes = 0
         self._hangup_handlers: list[Callable[[], None]] = []
+        self.writer = Writer(self, lambda: self.store)
 
     @property
     def store(self) -> Store:
@@ -138,6 +141,7 @@ class WorkbookApp(App[None]):
             self.call_after_refresh(self._open_store_in_thread, self._open_store)
 
     def on_unmount(self) -> None:
+        self.writer.finish(LAST_WRITES_SECONDS)
         self._remove_hangup_handler()
         gc.unfreeze()  # see settle_long_lived: once the app is gone, all may be collected
         if self._watcher is not None:
@@ -155,6 +159,10 @@ class WorkbookApp(App[None]):
         self.call_from_thread(self._start_watching)
         # Anything committed between the first read and now shows up with this reload.
         self.call_from_thread(self.broadcast_database_changed)
+
+    @on(WriteSettled)
+    def _write_settled(self, event: WriteSettled) -> None:
+        self.writer.settle(event.outcome)
 
     def _store_failed(self, exc: BaseException) -> None:
         self.notify(

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import re
+import sqlite3
 import statistics
 import sys
 import tempfile
@@ -54,7 +55,9 @@ STEPS = 12
 # PRAGMA data_version poll, every 0.5 s) is over. HURRIED is an Enter that can land in it.
 PACED, HURRIED = 0.8, 0.2
 TAGS: list[list[str]] = [[], ["note"], ["false-lead"], ["escalation"], ["comms"]]
-ROW = re.compile(r"^ (\d\d-\d\d )?\d\d:\d\d(:\d\d)? ")
+# A timeline row; one that starts with … is shown but not written yet (pending).
+ROW = re.compile(r"^[ …](\d\d-\d\d )?\d\d:\d\d(:\d\d)? ")
+WRITTEN = re.compile(r"^ (\d\d-\d\d )?\d\d:\d\d(:\d\d)? ")
 Lines = list[str]
 
 
@@ -163,6 +166,30 @@ def typing_bytes(term: PtyScreen) -> float:
     return (term.bytes_written - before) / len(line)
 
 
+def typing_while_locked(term: PtyScreen, db: Path) -> list[float]:
+    """Key-to-echo times while another connection holds the write lock, after an Enter
+    whose write is waiting for it; the lock is let go at the end and the write lands."""
+    holder = sqlite3.connect(db, isolation_level=None, timeout=0)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        term.type("logged while locked\r")
+        term.wait_until(has("logged while locked"))
+        echoes, typed = [], "zq"
+        for ch in "wxjvkpfgmy" * 2:
+            typed += ch
+            term.settle(quiet=0.1)
+            start = time.perf_counter()
+            term.type(ch)
+            echoes.append(term.wait_until(has(typed), timeout=10) - start)
+    finally:
+        holder.rollback()
+        holder.close()
+    term.wait_until(lambda ls: any(WRITTEN.match(s) and "while locked" in s for s in ls), 30)
+    term.type("\x15")  # ctrl+u in the bar: clear what was typed
+    term.settle(quiet=0.2)
+    return echoes
+
+
 def main() -> int:
     with tempfile.TemporaryDirectory(prefix="bench-terminal-") as name:
         folder = Path(name)
@@ -198,13 +225,24 @@ def main() -> int:
             term.wait_until(lambda ls: any(ROW.match(s) and "api pods" in s for s in ls))
 
             enter_times: dict[float, list[float]] = {PACED: [], HURRIED: []}
+            written_times: list[float] = []
             for n in range(2 * STEPS):
                 quiet = PACED if n % 2 else HURRIED
                 text = f"bench line {n} logged"
                 term.type(text)
                 term.wait_until(has(text))
-                shown = [("\r", lambda ls, t=text: any(ROW.match(s) and t in s for s in ls))]
-                enter_times[quiet] += step_times(term, shown, quiet=quiet)
+                term.settle(quiet=quiet)
+                start = time.perf_counter()
+                term.type("\r")
+                shown = term.wait_until(lambda ls, t=text: any(ROW.match(s) and t in s for s in ls))
+                enter_times[quiet].append(shown - start)
+                landed = term.wait_until(
+                    lambda ls, t=text: any(WRITTEN.match(s) and t in s for s in ls)
+                )
+                if quiet == PACED:
+                    written_times.append(landed - start)
+
+            echo_locked = typing_while_locked(term, big_db)
 
             term.type("\x1b[A")  # up: into the timeline
             term.settle(quiet=0.2)
@@ -271,6 +309,21 @@ def main() -> int:
             f"{len(enter_times[PACED])}; Enter 0.2 s after the last one's screen: "
             f"p90 {p90(enter_times[HURRIED]) * 1000:.0f} ms, "
             f"median {statistics.median(enter_times[HURRIED]) * 1000:.1f} ms",
+        ),
+        Figure(
+            "Enter to row written (on disk, no longer pending), p90",
+            p90(written_times),
+            0.1,
+            "s",
+            f"median {statistics.median(written_times) * 1000:.1f} ms over {len(written_times)}",
+        ),
+        Figure(
+            "key echo while another process holds the write lock, p90",
+            p90(echo_locked),
+            0.05,
+            "s",
+            f"median {statistics.median(echo_locked) * 1000:.1f} ms over {len(echo_locked)} "
+            "keys, an entry waiting for the lock meanwhile",
         ),
         Figure(
             "bytes sent per typed character in the quick-entry bar",

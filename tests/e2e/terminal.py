@@ -12,8 +12,12 @@ import termios
 import threading
 import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 import pyte
+
+from models.db import open_database
+from models.store import Store
 
 
 class PtyScreen:
@@ -120,3 +124,15 @@ class PtyScreen:
                 break
         with contextlib.suppress(OSError):
             os.close(self.fd)
+
+
+def wait_for_entries(db: Path, count: int, timeout: float = 20.0) -> list:
+    """The incident's entries once there are ``count`` of them on disk."""
+    store = Store(open_database(db))
+    deadline = time.perf_counter() + timeout
+    while time.perf_counter() < deadline:
+        entries = store.entries(1)
+        if len(entries) >= count:
+            return entries
+        time.sleep(0.02)
+    raise AssertionError(f"expected {count} entries, found {len(entries)}")

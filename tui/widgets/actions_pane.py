@@ -33,20 +33,26 @@ def _row(item: ActionItem) -> list[Text]:
 class ActionsTable(WorkbookTable):
     HELP_GROUP: ClassVar[str] = "Action items"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("n", "command('new')", "New", id="actions.new", tooltip="Add an action item"),
-        Binding("enter", "command('edit')", "Edit", id="actions.edit", tooltip="Change the item"),
+        Binding("n", "new", "New", id="actions.new", tooltip="Add an action item"),
+        Binding("enter", "edit", "Edit", id="actions.edit", tooltip="Change the item"),
         Binding(
             "m",
-            "command('done')",
+            "toggle_done",
             "Mark done",
             id="actions.done",
             tooltip="Mark the item done (again: reopen it)",
         ),
     ]
 
+    class NewRequested(Message):
+        """Add an action item."""
+
     @dataclass
-    class CommandChosen(Message):
-        command: str
+    class EditRequested(Message):
+        number: int | None  # the highlighted item's AI number (None: the table is empty)
+
+    @dataclass
+    class DoneToggled(Message):
         number: int | None
 
     def __init__(self, **kwargs: Any) -> None:
@@ -81,5 +87,11 @@ class ActionsTable(WorkbookTable):
         if str(number) in self.rows:
             self.move_cursor(row=self.get_row_index(str(number)), animate=False)
 
-    def action_command(self, command: str) -> None:
-        self.post_message(self.CommandChosen(command, self.selected_number()))
+    def action_new(self) -> None:
+        self.post_message(self.NewRequested())
+
+    def action_edit(self) -> None:
+        self.post_message(self.EditRequested(self.selected_number()))
+
+    def action_toggle_done(self) -> None:
+        self.post_message(self.DoneToggled(self.selected_number()))

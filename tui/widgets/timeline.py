@@ -38,71 +38,95 @@ class Timeline(RowView[TimelineEntry]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
             "enter",
-            "command('edit')",
+            "edit",
             "Edit",
             id="entry.edit",
             tooltip="Edit time, text and tags; earlier versions are kept and shown",
         ),
         Binding(
             "f",
-            "command('false-lead')",
+            "toggle_tag('false-lead')",
             "False lead",
             id="entry.false-lead",
             tooltip="Toggle the false-lead tag",
         ),
         Binding(
             "x",
-            "command('escalation')",
+            "toggle_tag('escalation')",
             "Escalation",
             id="entry.escalation",
             tooltip="Toggle the escalation tag",
         ),
-        Binding(
-            "t", "command('tags')", "Tags", id="entry.tags", tooltip="Pick any tags for the entry"
-        ),
+        Binding("t", "pick_tags", "Tags", id="entry.tags", tooltip="Pick any tags for the entry"),
         Binding(
             "d",
-            "command('delete')",
+            "delete",
             "Delete",
             id="entry.delete",
             tooltip="Delete the entry (u brings it back)",
         ),
         Binding(
             "u",
-            "command('undo')",
+            "undo",
             "Undo delete",
             id="entry.undo",
             tooltip="Bring back the entry deleted last",
         ),
         Binding(
             "a",
-            "command('action')",
+            "action_item",
             "Action item",
             id="entry.action",
             tooltip="Create an action item from the entry",
         ),
         Binding(
             "slash",
-            "command('filter')",
+            "filter",
             "Filter",
             id="entry.filter",
             tooltip="Show only entries matching words or #tags (ctrl+f anywhere)",
         ),
         Binding(
             "i,escape",
-            "command('type')",
+            "type",
             "Type",
             id="entry.type",
             tooltip="Back to the quick-entry bar",
         ),
     ]
 
-    @dataclass
-    class CommandChosen(Message):
-        """A key was pressed on an entry (entry_id is None for an empty timeline)."""
+    # What the keys ask for. ``entry_id`` is the highlighted entry (None: the timeline is
+    # empty); the screen decides what to do, since it holds the record and the dialogs.
 
-        command: str
+    @dataclass
+    class EditRequested(Message):
         entry_id: int | None
+
+    @dataclass
+    class TagToggled(Message):
+        entry_id: int | None
+        tag: str
+
+    @dataclass
+    class TagPickerRequested(Message):
+        entry_id: int | None
+
+    @dataclass
+    class DeleteRequested(Message):
+        entry_id: int | None
+
+    class UndoRequested(Message):
+        """Bring back the entry deleted last."""
+
+    @dataclass
+    class ActionItemRequested(Message):
+        entry_id: int | None
+
+    class FilterRequested(Message):
+        """Open the filter bar."""
+
+    class TypingRequested(Message):
+        """Back to the quick-entry bar."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -247,8 +271,29 @@ class Timeline(RowView[TimelineEntry]):
     def select_entry(self, entry_id: int) -> bool:
         return self.select(entry_id)
 
-    def action_command(self, command: str) -> None:
-        self.post_message(self.CommandChosen(command, self.selected_entry_id()))
+    def action_edit(self) -> None:
+        self.post_message(self.EditRequested(self.selected_entry_id()))
+
+    def action_toggle_tag(self, tag: str) -> None:
+        self.post_message(self.TagToggled(self.selected_entry_id(), tag))
+
+    def action_pick_tags(self) -> None:
+        self.post_message(self.TagPickerRequested(self.selected_entry_id()))
+
+    def action_delete(self) -> None:
+        self.post_message(self.DeleteRequested(self.selected_entry_id()))
+
+    def action_undo(self) -> None:
+        self.post_message(self.UndoRequested())
+
+    def action_action_item(self) -> None:
+        self.post_message(self.ActionItemRequested(self.selected_entry_id()))
+
+    def action_filter(self) -> None:
+        self.post_message(self.FilterRequested())
+
+    def action_type(self) -> None:
+        self.post_message(self.TypingRequested())
 
     # -- drawing -------------------------------------------------------------------------
 
@@ -271,7 +316,13 @@ class Timeline(RowView[TimelineEntry]):
         pattern = "%H:%M:%S" if self.show_seconds else "%H:%M"
         if self._with_date:
             pattern = "%m-%d " + pattern
-        line = Text(" " + local.strftime(pattern).ljust(time_w) + "  ", end="", no_wrap=True)
+        pending = entry.id is not None and entry.id < 0  # shown before its write landed
+        line = Text(
+            ("…" if pending else " ") + local.strftime(pattern).ljust(time_w) + "  ",
+            end="",
+            no_wrap=True,
+            style="dim italic" if pending else "",
+        )
         badges = tag_badges(entry.tags)
         badges.truncate(tags_w, pad=True)
         line.append_text(badges)

@@ -1,0 +1,234 @@
+"""What happens to timeline entries on the incident screen: logging, tags, edits, deletes.
+
+Each change shows at once where it can (a logged entry appears as a pending row), goes to
+the database through the app's writer, and is shown as written when it lands. A refused
+change says why, and what was typed is kept: a logged line goes back into the bar, an
+edit stays a draft for the next Enter on the entry.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+
+from models.quick_entry import QuickEntry
+from models.tables import TimelineEntry
+from tui.screens.incident.drafts import QUICK_ENTRY, PendingEntry, edit_key
+from tui.writer import Write
+
+if TYPE_CHECKING:
+    from tui.screens.incident.screen import IncidentScreen
+
+
+class EntryFlow:
+    """The entry changes of one incident screen."""
+
+    def __init__(self, screen: IncidentScreen) -> None:
+        self.screen = screen
+        self._deleted: list[int] = []  # entry ids, for undo
+
+    def chosen(self, entry_id: int | None) -> TimelineEntry | None:
+        """The entry a key was pressed on, or None (and the user is told why)."""
+        screen = self.screen
+        entry = screen.view.entry(entry_id) if screen.view is not None else None
+        if entry is None or entry.id is None:
+            screen.notify("no entry is selected: log one first", severity="warning")
+            return None
+        if entry.id < 0:
+            screen.notify(
+                "that entry is still being written: try again when its row turns solid",
+                severity="warning",
+            )
+            return None
+        return entry
+
+    # -- logging ---------------------------------------------------------------------------
+
+    def log(self, parsed: QuickEntry, line: str) -> None:
+        """Show the entry as pending, keep it as a draft, clear the bar, send it."""
+        screen, view, drafts = self.screen, self.screen.view, self.screen.drafts
+        assert view is not None and drafts is not None
+        author = screen.store.author
+        kept = drafts.keep_pending(parsed.at, parsed.text, parsed.tags, author)
+        bar = screen.quick_entry
+        bar.in_flight = None  # kept as a pending entry now, not as the bar's line
+        drafts.keep(QUICK_ENTRY, bar.value)
+        follow = screen.timeline.following()
+        pending = view.add_pending(parsed.at, parsed.text, parsed.tags, author)
+        screen.show(row_first=True)
+        if follow and pending.id is not None:
+            screen.timeline.select_entry(pending.id)
+        if not screen.timeline.matches(pending):
+            screen.notify(
+                "Logged, but the timeline filter hides it: press Esc in the filter to show all.",
+                timeout=5,
+            )
+        self.send(kept, pending, line)
+
+    def send(self, kept: PendingEntry, pending: TimelineEntry | None, line: str) -> None:
+        """Write a kept entry; ``pending`` is its row on screen, if it has one."""
+        screen, drafts = self.screen, self.screen.drafts
+        assert drafts is not None
+        incident_id = screen.incident_id
+
+        def write(store: Any) -> TimelineEntry:
+            entry: TimelineEntry = store.log_entry_once(
+                incident_id,
+                kept.text,
+                at=kept.at,
+                tags=kept.tags,
+                author=kept.author,
+                sent_at=kept.sent_at,
+            )
+            return entry
+
+        def landed(entry: TimelineEntry) -> None:
+            drafts.drop(kept.key)
+            if not screen.is_attached or screen.view is None:
+                return
+            selected = screen.timeline.selected_entry_id()
+            follow = screen.timeline.following()
+            if pending is not None and pending.id is not None:
+                screen.view.written(pending.id, entry)
+            else:
+                screen.view.put_entry(entry)
+            screen.show(row_first=True)
+            if entry.id is not None and (selected == getattr(pending, "id", None) or follow):
+                screen.timeline.select_entry(entry.id)
+
+        def refused(why: str) -> None:
+            drafts.drop(kept.key)
+            if not screen.is_attached:
+                drafts.keep(QUICK_ENTRY, line)
+                return
+            if pending is not None and pending.id is not None and screen.view is not None:
+                screen.view.drop_pending(pending.id)
+                screen.show()
+            bar = screen.quick_entry
+            if not bar.value:
+                bar.value = line
+                bar.cursor_position = len(line)
+            bar.say(Text("✗ not logged: " + why), "error")
+            screen.notify(
+                f"the entry was not logged: {why}" + ("" if bar.value == line else f": {line}"),
+                severity="error",
+                timeout=10,
+            )
+
+        screen.write(Write(write, landed, refused))
+
+    # -- changes to a written entry -------------------------------------------------------
+
+    def _change(self, write: Any, *, select: bool = True, done: Any = None) -> None:
+        screen = self.screen
+
+        def landed(entry: TimelineEntry) -> None:
+            if done is not None:
+                done(entry)
+            if not screen.is_attached or screen.view is None:
+                return
+            screen.view.put_entry(entry)
+            screen.show()
+            if select and entry.deleted_at is None and entry.id is not None:
+                screen.timeline.select_entry(entry.id)
+
+        def refused(why: str) -> None:
+            if screen.is_attached:
+                screen.notify(f"not changed: {why}", severity="error", timeout=10)
+
+        screen.write(Write(write, landed, refused))
+
+    def toggle_tag(self, entry_id: int | None, tag: str) -> None:
+        entry = self.chosen(entry_id)
+        if entry is None or entry.id is None:
+            return
+        incident_id, chosen_id = self.screen.incident_id, entry.id
+        self._change(lambda store: store.toggle_tag(incident_id, chosen_id, tag))
+
+    def pick_tags(self, entry_id: int | None) -> None:
+        from tui.screens.entry_dialogs import TagPickerScreen
+
+        entry = self.chosen(entry_id)
+        if entry is None or entry.id is None:
+            return
+        incident_id, chosen_id = self.screen.incident_id, entry.id
+
+        def picked(tags: list[str] | None) -> None:
+            if tags is not None:
+                self._change(lambda store: store.edit_entry(incident_id, chosen_id, tags=tags))
+
+        self.screen.app.push_screen(TagPickerScreen(entry.tags), picked)
+
+    def delete(self, entry_id: int | None) -> None:
+        entry = self.chosen(entry_id)
+        if entry is None or entry.id is None:
+            return
+        screen, incident_id, chosen_id = self.screen, self.screen.incident_id, entry.id
+        when = entry.at.astimezone(screen.zone).strftime("%H:%M")
+
+        def deleted(_: TimelineEntry) -> None:
+            self._deleted.append(chosen_id)
+            if screen.is_attached:
+                screen.notify(
+                    f"Deleted the {when} entry. Press u in the timeline (or ctrl+u) to bring "
+                    "it back.",
+                    title="Entry deleted",
+                    timeout=10,
+                )
+
+        self._change(lambda store: store.delete_entry(incident_id, chosen_id), done=deleted)
+
+    def undo_delete(self) -> None:
+        screen = self.screen
+        if not self._deleted:
+            screen.notify("nothing to undo", severity="warning", timeout=3)
+            return
+        incident_id, entry_id = screen.incident_id, self._deleted.pop()
+
+        def restored(_: TimelineEntry) -> None:
+            if screen.is_attached:
+                screen.notify("Entry restored.", timeout=3)
+
+        self._change(lambda store: store.restore_entry(incident_id, entry_id), done=restored)
+
+    def edit(self, entry_id: int | None) -> None:
+        """The edit dialog: time, text and tags, with the earlier versions shown."""
+        entry = self.chosen(entry_id)
+        if entry is None or entry.id is None:
+            return
+        self.screen.read_history(entry)
+
+    def open_editor(self, entry: TimelineEntry, revisions: list[Any]) -> None:
+        """The dialog, once the entry's earlier versions are read."""
+        from models.timeparse import parse_time
+        from tui.screens.entry_dialogs import EditEntryScreen
+
+        screen, drafts = self.screen, self.screen.drafts
+        assert entry.id is not None and drafts is not None and screen.view is not None
+        incident_id, entry_id, key = screen.incident_id, entry.id, edit_key(entry.id)
+        view, zone = screen.view, screen.zone
+        dialog = EditEntryScreen(
+            entry,
+            zone=zone,
+            parse_time=lambda raw: parse_time(
+                raw, zone=zone, now=screen.now(), reference=view.reference(screen.now())
+            ),
+            revisions=revisions,
+            draft=drafts.form(key),
+        )
+        dialog.on_draft = lambda text: drafts.keep(key, text)
+
+        def done(values: dict[str, Any] | None) -> None:
+            if values is None:  # Esc: the user threw the changes away
+                drafts.drop(key)
+                return
+            # A refused edit keeps its draft for the next Enter on the entry.
+            self._change(
+                lambda store: store.edit_entry(
+                    incident_id, entry_id, text=values["text"], at=values["at"], tags=values["tags"]
+                ),
+                done=lambda _: drafts.drop(key),
+            )
+
+        screen.app.push_screen(dialog, done)

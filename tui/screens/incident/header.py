@@ -1,0 +1,56 @@
+"""The incident's one-line title bar: severity, status, title, duration and zone."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widget import Widget
+
+from models.metrics import IncidentMetrics
+from models.tables import Incident
+from models.timeparse import format_duration
+from tui.text import literal
+
+
+def header_text(incident: Incident, metrics: IncidentMetrics, *, width: int, seconds: bool) -> Text:
+    """The bar's line for ``width`` cells: the title gives way (ending in …), the figures never."""
+    minutes = metrics.duration_minutes
+    if minutes is not None and not seconds:
+        minutes = float(int(minutes))
+    duration = format_duration(minutes) if minutes is not None else "—"
+    if metrics.ongoing:
+        duration += " ongoing"
+    head = Text(end="")
+    head.append(f"{incident.severity} ", style="bold")
+    head.append(f"{incident.status} · ")
+    tail = Text(f" · {duration} · {incident.timezone}", style="dim", end="")
+    title = literal(incident.title)
+    room = width - head.cell_len - tail.cell_len
+    if title.cell_len > room:
+        title.truncate(max(room, 1), overflow="ellipsis")
+    line = Text(end="", no_wrap=True, overflow="ellipsis")
+    line.append_text(head)
+    line.append_text(title)
+    line.append_text(tail)
+    return line
+
+
+class IncidentHeader(Widget):
+    """Redraws only when what it says changes (a minute's tick, an edit, a resize)."""
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self._shown: tuple[Incident, IncidentMetrics, bool] | None = None
+        self._plain = ""
+
+    def show(self, incident: Incident, metrics: IncidentMetrics, *, seconds: bool) -> None:
+        self._shown = (incident, metrics, seconds)
+        plain = header_text(incident, metrics, width=10_000, seconds=seconds).plain
+        if plain != self._plain:
+            self._plain = plain
+            self.refresh()
+
+    def render(self) -> Text:
+        if self._shown is None:
+            return Text("")
+        incident, metrics, seconds = self._shown
+        return header_text(incident, metrics, width=self.content_size.width, seconds=seconds)

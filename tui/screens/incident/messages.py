@@ -1,0 +1,38 @@
+"""What the incident screen's workers hand over, as messages named for what happened."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.message import Message
+
+from models.store import IncidentSnapshot
+from models.tables import EntryRevision, TimelineEntry
+
+
+@dataclass
+class SnapshotLoaded(Message):
+    """A fresh copy of the incident was read from the database."""
+
+    snapshot: IncidentSnapshot
+
+
+@dataclass
+class PublicationRead(Message):
+    """What to say about the incident's review branch (None: nothing to say)."""
+
+    notice: str | None
+
+
+@dataclass
+class HistoryRead(Message):
+    """An entry's earlier versions, read for its edit dialog."""
+
+    entry: TimelineEntry
+    revisions: list[EntryRevision]
+
+
+@dataclass
+class PreviewRendered(Message):
+    text: str
+    warnings: list[str]
