@@ -22,7 +22,7 @@ from models.config import Settings
 from tui.commands import BindingCommands
 from tui.drafts import Drafts, default_drafts_dir
 from tui.errors import describe, expected_errors
-from tui.messages import DatabaseChanged
+from tui.messages import DatabaseChanged, StoreFailed, StoreOpened
 from tui.screens.incident_list import IncidentListScreen
 from tui.writer import Writer, WriteSettled
 
@@ -153,24 +153,29 @@ class WorkbookApp(App[None]):
             store = opener()
         except BaseException as exc:
             self._store_ready.set_exception(exc)
-            self.call_from_thread(self._store_failed, exc)
+            self.post_message(StoreFailed(exc))
             return
         self._store_ready.set_result(store)
-        self.call_from_thread(self._start_watching)
+        self.post_message(StoreOpened())
+
+    @on(StoreOpened)
+    def _store_opened(self) -> None:
+        self._start_watching()
         # Anything committed between the first read and now shows up with this reload.
-        self.call_from_thread(self.broadcast_database_changed)
+        self.broadcast_database_changed()
+
+    @on(StoreFailed)
+    def _store_failed(self, event: StoreFailed) -> None:
+        self.notify(
+            f"cannot open the database: {describe(event.error)}; the list shown may be out of "
+            "date and nothing can be saved: put that right, then start workbook again",
+            severity="error",
+            timeout=30,
+        )
 
     @on(WriteSettled)
     def _write_settled(self, event: WriteSettled) -> None:
         self.writer.settle(event.outcome)
-
-    def _store_failed(self, exc: BaseException) -> None:
-        self.notify(
-            f"cannot open the database: {describe(exc)}; the list shown may be out of date "
-            "and nothing can be saved: put that right, then start workbook again",
-            severity="error",
-            timeout=30,
-        )
 
     def _start_watching(self) -> None:
         from models.data_version import DataVersionWatcher

@@ -7,6 +7,17 @@ from dataclasses import dataclass
 from textual.message import Message
 
 
+class StoreOpened(Message):
+    """The database, opened in a thread after the first frame, is ready."""
+
+
+@dataclass
+class StoreFailed(Message):
+    """The database could not be opened; ``error`` says why."""
+
+    error: BaseException
+
+
 class DatabaseChanged(Message):
     """Someone (another responder, or this app) committed to the database."""
 
