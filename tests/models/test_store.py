@@ -218,3 +218,33 @@ def test_two_processes_writing_at_once_lose_nothing(
     assert sum(e.tags == ["note"] for e in entries) == 2 * len(range(0, count, 10))
     refs = [a.ref for a in store.action_items(incident.id)]
     assert len(refs) == len(set(refs)) == 2 * len(range(0, count, 10))
+
+
+def test_an_entry_sent_twice_lands_once(store: Store) -> None:
+    incident = store.create_incident("Twice", timezone="UTC")
+    assert incident.id is not None
+    sent = datetime(2026, 3, 2, 22, 5, 1, 123456, tzinfo=UTC)
+    first = store.log_entry_once(
+        incident.id, "failover done", at=T0, tags=["mit"], author="ana", sent_at=sent
+    )
+    again = store.log_entry_once(
+        incident.id, "failover done", at=T0, tags=["mit"], author="ana", sent_at=sent
+    )
+    assert again.id == first.id
+    assert first.tags == ["mitigated"]
+    # The same words sent at another moment are another entry.
+    later = sent.replace(microsecond=123457)
+    other = store.log_entry_once(
+        incident.id, "failover done", at=T0, tags=["mit"], author="ana", sent_at=later
+    )
+    assert other.id != first.id
+    assert [e.text for e in store.entries(incident.id)] == ["failover done"] * 2
+
+
+def test_an_entry_sent_once_is_refused_like_any_other(store: Store) -> None:
+    incident = store.create_incident("Refused", timezone="UTC")
+    assert incident.id is not None
+    with pytest.raises(StoreError, match="empty"):
+        store.log_entry_once(incident.id, "  ", at=T0, tags=[], author="ana", sent_at=T0)
+    with pytest.raises(NotFound):
+        store.log_entry_once(999, "x", at=T0, tags=[], author="ana", sent_at=T0)
