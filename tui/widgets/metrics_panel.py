@@ -56,7 +56,7 @@ def metrics_lines(
         ("Detect", metrics.detected, metrics.time_to_detect_minutes),
         ("Respond", metrics.responded, metrics.time_to_respond_minutes),
         ("Escalate", metrics.escalated, metrics.time_to_escalate_minutes),
-        ("Cause found", metrics.cause_identified, None),
+        ("Cause found", metrics.cause_identified, metrics.time_to_cause_minutes),
         ("Mitigate", metrics.mitigated, metrics.time_to_mitigate_minutes),
         ("Resolve", metrics.resolved, metrics.time_to_resolve_minutes),
     ):

@@ -1,0 +1,41 @@
+"""The metrics panel: every milestone with its figure, in the side panel at 120 columns and
+on the Metrics tab at 80×24."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from models.store import Store
+from models.tables import Incident
+from tests.tui.support import build_app, screen_text, world
+from tui.app import WorkbookApp
+
+__all__ = ["world"]
+
+SIZES = [(80, 24), (120, 40)]
+
+
+async def _figures(app: WorkbookApp, size: tuple[int, int]) -> list[str]:
+    """The panel's lines as the terminal shows them, label first."""
+    async with app.run_test(size=size) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        if size[0] < 100:  # no side panel: the Metrics tab
+            await pilot.press("f3")
+            await pilot.pause()
+        text = screen_text(app)
+    inside = [line.split("▊", 1)[-1].split("▏ ", 1)[-1] for line in text.splitlines()]
+    return [" ".join(line.rstrip(" ▎").split()) for line in inside]
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+async def test_cause_found_shows_the_time_to_cause(
+    tmp_path: Path, world: tuple[Store, Incident], size: tuple[int, int]
+) -> None:
+    store, incident = world
+    lines = await _figures(build_app(store, tmp_path, incident_id=incident.id), size)
+    # Impact at 00:00 (Berlin), cause found at 00:40: like the other milestones.
+    assert "Cause found 40m at 00:40 ↵" in lines
+    assert "Escalate 30m at 00:30 ↵" in lines
