@@ -312,9 +312,15 @@ class IncidentScreen(Screen[None]):
             self.query_one("#incident-title", Static).update(title)
 
     def _show_metrics(self) -> None:
-        assert self.metrics is not None
+        assert self.metrics is not None and self.snapshot is not None
         for panel in self.query(MetricsPanel):
-            panel.show_metrics(self.metrics, zone=self.zone, now=self.now(), seconds=self.seconds)
+            panel.show_metrics(
+                self.metrics,
+                zone=self.zone,
+                now=self.now(),
+                seconds=self.seconds,
+                incident=self.snapshot.incident,
+            )
 
     def _tick(self) -> None:
         if self.snapshot is None or self.metrics is None or not self.metrics.ongoing:
