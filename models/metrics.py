@@ -98,6 +98,8 @@ class IncidentMetrics:
     time_to_detect_minutes: float | None
     time_to_respond_minutes: float | None
     time_to_escalate_minutes: float | None
+    # Shown in the workbook; not among the JSON figures (their keys are a contract).
+    time_to_cause_minutes: float | None
     time_to_mitigate_minutes: float | None
     time_to_resolve_minutes: float | None
     false_leads: int
@@ -266,7 +268,7 @@ def compute_metrics(
     detected, detected_t = from_entry(earliest("detected"))
     responded, responded_t = from_entry(earliest("responded"))
     escalated, escalated_t = from_entry(earliest("escalation"))
-    cause, _ = from_entry(earliest("cause-identified"))
+    cause, cause_t = from_entry(earliest("cause-identified"))
     mitigated, mitigated_t = from_entry(earliest("mitigated"))
 
     # Resolution: the latest resolved entry (an incident can be reopened), else explicit.
@@ -434,6 +436,7 @@ def compute_metrics(
         time_to_detect_minutes=_minutes(started_t, detected_t),
         time_to_respond_minutes=_minutes(started_t, responded_t),
         time_to_escalate_minutes=_minutes(started_t, escalated_t),
+        time_to_cause_minutes=_minutes(started_t, cause_t),
         time_to_mitigate_minutes=_minutes(started_t, mitigated_t),
         time_to_resolve_minutes=_minutes(started_t, resolved_t),
         false_leads=len(hits["false-lead"]),

@@ -111,6 +111,24 @@ def test_a_complete_timeline() -> None:
     assert m.warnings == ()
 
 
+def test_time_to_cause_runs_from_the_impact_start_and_stays_out_of_the_json() -> None:
+    assert compute(textbook()).time_to_cause_minutes == 50.0
+    # From the incident's start time when no entry is tagged #impact-start.
+    without_start = [e for e in textbook() if "impact-start" not in e.tags]
+    assert compute(without_start, started_at=at(-10)).time_to_cause_minutes == 60.0
+    # Across the autumn change in Berlin: real elapsed minutes, not wall-clock ones.
+    start = datetime(2026, 10, 25, 2, 30, tzinfo=BERLIN)  # CEST, before the clocks go back
+    cause = datetime(2026, 10, 25, 2, 10, fold=1, tzinfo=BERLIN)  # CET, 40 minutes later
+    crossing = [
+        FakeEntry(1, start, ["impact-start"]),
+        FakeEntry(2, cause, ["cause-identified"]),
+    ]
+    assert compute(crossing).time_to_cause_minutes == 40.0
+    unknown = [e for e in textbook() if "cause-identified" not in e.tags]
+    assert compute(unknown).time_to_cause_minutes is None
+    assert "time_to_cause_minutes" not in compute(textbook()).metrics_dict()
+
+
 def test_metrics_dict_has_exactly_the_json_keys() -> None:
     assert compute(textbook()).metrics_dict() == {
         "duration_minutes": 90.0,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 from zoneinfo import ZoneInfo
@@ -10,26 +11,28 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
+from textual.message import Message
+from textual.reactive import var
 from textual.widgets import Footer, Input, Static
-from textual.worker import Worker, WorkerState
 
 from models.listing import IncidentRow
 from models.vocabulary import SEVERITIES, STATUSES
 from tui.errors import describe, expected_errors, workbook
-from tui.messages import DatabaseChanged
+from tui.screens.base import LiveScreen
 from tui.widgets.incident_table import IncidentTable
 
 if TYPE_CHECKING:
     from models.store import Store
 
 
-SORTS: tuple[tuple[str, str], ...] = (
-    ("started", "newest first"),
-    ("severity", "severity"),
-    ("status", "status"),
-    ("title", "title"),
-)
+# Sort name -> how the count line says it; ``s`` steps through them in this order.
+SORTS: dict[str, str] = {
+    "started": "newest first",
+    "severity": "severity",
+    "status": "status",
+    "title": "title",
+}
+LIST_GROUP = "incident-list"
 
 
 def _sort_key(name: str) -> Any:
@@ -43,8 +46,14 @@ def _sort_key(name: str) -> Any:
     return lambda r: (r.started_at or far_past, r.id)
 
 
-class IncidentListScreen(Screen[None]):
+class IncidentListScreen(LiveScreen[None]):
     """Every incident in the database, newest first."""
+
+    @dataclass
+    class RowsLoaded(Message, bubble=False):
+        """The incidents were read from the database."""
+
+        rows: list[IncidentRow]
 
     HELP_GROUP: ClassVar[str] = "Incident list"
     AUTO_FOCUS = "#incident-table"
@@ -71,11 +80,15 @@ class IncidentListScreen(Screen[None]):
         ),
     ]
 
+    WORKER_FAILURES: ClassVar[dict[str, str]] = {
+        LIST_GROUP: "cannot read the incidents: {why}; check the database file and try again",
+    }
+
+    sort_by: var[str] = var("started", init=False)
+
     def __init__(self) -> None:
         super().__init__()
         self.all_rows: list[IncidentRow] = []
-        self.sort_index = 0
-        self._stale = False
         self._loaded = False
 
     @property
@@ -110,14 +123,17 @@ class IncidentListScreen(Screen[None]):
     # -- loading -------------------------------------------------------------------------
 
     def load(self) -> None:
-        self._stale = False
         if not workbook(self).store_is_open:
             return  # still opening (its reload follows) or failed (already explained)
         self._load_rows(self.store)
 
-    @work(thread=True, exclusive=True, group="incident-list", exit_on_error=False)
-    def _load_rows(self, store: Store) -> list[IncidentRow]:
-        return store.list_rows()
+    @work(thread=True, exclusive=True, group=LIST_GROUP, exit_on_error=False)
+    def _load_rows(self, store: Store) -> None:
+        self.hand_over(self.RowsLoaded(store.list_rows()))
+
+    @on(RowsLoaded)
+    def _rows_loaded(self, event: RowsLoaded) -> None:
+        self._show_rows(event.rows)
 
     def _show_rows(self, rows: list[IncidentRow]) -> None:
         if rows != self.all_rows or not self._loaded:
@@ -125,48 +141,25 @@ class IncidentListScreen(Screen[None]):
             self._loaded = True
             self.refresh_table()
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.worker.group != "incident-list":
-            return
-        if event.state == WorkerState.SUCCESS:
-            rows = event.worker.result
-            assert isinstance(rows, list)
-            self._show_rows(rows)
-        elif event.state == WorkerState.ERROR:
-            self.query_one("#incident-count", Static).update(
-                Text("Could not read the incidents; the list may be out of date.")
-            )
-            why = describe(event.worker.error or Exception(), reading=True)
-            self.notify(
-                f"cannot read the incidents: {why}; check the database file and try again",
-                severity="error",
-                timeout=10,
-            )
-
-    @on(DatabaseChanged)
-    def _database_changed(self) -> None:
-        if self.is_current:
-            self.load()
-        else:
-            self._stale = True
-
-    def on_screen_resume(self) -> None:
-        if self._stale:
-            self.load()
+    def worker_failed(self, group: str, message: str) -> None:
+        self.query_one("#incident-count", Static).update(
+            Text("Could not read the incidents; the list may be out of date.")
+        )
+        super().worker_failed(group, message)
 
     # -- showing -------------------------------------------------------------------------
 
     def visible_rows(self) -> list[IncidentRow]:
         needle = self.query_one("#incident-filter", Input).value.strip().lower()
         rows = [r for r in self.all_rows if all(w in r.search_text for w in needle.split())]
-        name = SORTS[self.sort_index][0]
+        name = self.sort_by
         return sorted(rows, key=_sort_key(name), reverse=name == "started")
 
     def refresh_table(self) -> None:
         table = self.table
         table.show(self.visible_rows(), now=self.now())
         shown, total = table.row_count, len(self.all_rows)
-        sort = SORTS[self.sort_index][1]
+        sort = SORTS[self.sort_by]
         if total == 0:
             summary = "No incidents yet: press n to start one."
         elif shown == total:
@@ -204,9 +197,12 @@ class IncidentListScreen(Screen[None]):
         self.table.focus()
 
     def action_sort(self) -> None:
-        self.sort_index = (self.sort_index + 1) % len(SORTS)
+        names = list(SORTS)
+        self.sort_by = names[(names.index(self.sort_by) + 1) % len(names)]
+        self.notify(f"sorted by {SORTS[self.sort_by]}", timeout=2)
+
+    def watch_sort_by(self) -> None:
         self.refresh_table()
-        self.notify(f"sorted by {SORTS[self.sort_index][1]}", timeout=2)
 
     def action_stats(self) -> None:
         from tui.screens.stats import StatsScreen

@@ -19,9 +19,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.screen import ModalScreen
+from textual.message import Message
 from textual.widgets import Checkbox, Input, Label, Static
-from textual.worker import Worker, WorkerState
 
 from exporters.publish.apply import PublishResult
 from exporters.publish.plan import (
@@ -33,6 +32,7 @@ from exporters.publish.plan import (
 )
 from models.publications import Publications
 from tui.errors import describe, expected_errors, workbook
+from tui.screens.base import WorkbookModalScreen
 from tui.text import literal
 
 _STYLES = {
@@ -119,8 +119,21 @@ def result_lines(result: PublishResult) -> Lines:
     return lines
 
 
-class PublishScreen(ModalScreen[None]):
+class PublishScreen(WorkbookModalScreen[None]):
     """Publish one incident's postmortem to a review branch of a git docs repo."""
+
+    @dataclass
+    class RepoChecked(Message, bubble=False):
+        """The docs repo was looked at: what publishing with these fields would do."""
+
+        fields: PublishFields
+        check: PublishCheck
+
+    @dataclass
+    class Published(Message, bubble=False):
+        """The postmortem was committed (and pushed, if asked), or found unchanged."""
+
+        result: PublishResult
 
     HELP_GROUP: ClassVar[str] = "Publish"
     DEFAULT_CSS = """
@@ -198,6 +211,11 @@ class PublishScreen(ModalScreen[None]):
         ),
     ]
 
+    WORKER_FAILURES: ClassVar[dict[str, str]] = {
+        CHECK_GROUP: "✗ Cannot publish: {why}",
+        APPLY_GROUP: "✗ Not published: {why}",
+    }
+
     def __init__(self, incident_id: int, *, title: str, slug: str) -> None:
         super().__init__()
         self.incident_id = incident_id
@@ -206,8 +224,6 @@ class PublishScreen(ModalScreen[None]):
         self.defaults: PublishDefaults | None = None
         self._checked: tuple[PublishFields, PublishCheck] | None = None
         self._applying = False
-        self._latest_check: Worker[tuple[PublishFields, PublishCheck]] | None = None
-        self._latest_apply: Worker[PublishResult] | None = None
 
     # -- building -------------------------------------------------------------------------
 
@@ -343,16 +359,19 @@ class PublishScreen(ModalScreen[None]):
             return
         self._checked = None
         self._report([("Checking the docs repo…", "muted")])
-        self._latest_check = self._check(fields, self._request(fields), workbook(self).now())
+        self._check(fields, self._request(fields), workbook(self).now())
 
     @work(thread=True, exclusive=True, group=CHECK_GROUP, exit_on_error=False)
-    def _check(
-        self, fields: PublishFields, request: PublishRequest, now: datetime
-    ) -> tuple[PublishFields, PublishCheck]:
+    def _check(self, fields: PublishFields, request: PublishRequest, now: datetime) -> None:
         from exporters.publish.plan import check_publish
 
         snapshot = workbook(self).store.snapshot(self.incident_id)
-        return fields, check_publish(snapshot, request, self.publications, now=now)
+        check = check_publish(snapshot, request, self.publications, now=now)
+        self.hand_over(self.RepoChecked(fields, check))
+
+    @on(RepoChecked)
+    def _repo_checked(self, event: RepoChecked) -> None:
+        self._show_check(event.fields, event.check)
 
     def _show_check(self, fields: PublishFields, check: PublishCheck) -> None:
         from exporters.publish.secrets import describe_findings
@@ -391,47 +410,37 @@ class PublishScreen(ModalScreen[None]):
             return
         self._applying = True
         self._report([("Publishing…", "muted")])
-        self._latest_apply = self._apply(check, workbook(self).now())
+        self._apply(check, workbook(self).now())
 
     @work(thread=True, exclusive=True, group=APPLY_GROUP, exit_on_error=False)
-    def _apply(self, check: PublishCheck, now: datetime) -> PublishResult:
+    def _apply(self, check: PublishCheck, now: datetime) -> None:
         from exporters.publish.apply import apply_publish
 
         assert check.plan is not None
-        return apply_publish(check.plan, self.publications, now=now)
+        self.hand_over(self.Published(apply_publish(check.plan, self.publications, now=now)))
 
-    # -- workers --------------------------------------------------------------------------
+    @on(Published)
+    def _published(self, event: Published) -> None:
+        self._publish_done()
+        self._report(result_lines(event.result))
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        worker = event.worker
-        if worker not in (self._latest_check, self._latest_apply):
-            return  # not ours, or a check that a newer one replaced
-        if worker.group == APPLY_GROUP and event.state in (
-            WorkerState.SUCCESS,
-            WorkerState.ERROR,
-            WorkerState.CANCELLED,
-        ):
-            self._applying = False
-            self._checked = None  # the branch moved: a new publish checks afresh
-        if event.state == WorkerState.SUCCESS:
-            if worker.group == CHECK_GROUP:
-                fields, check = worker.result  # type: ignore[misc]
-                self._show_check(fields, check)
-            else:
-                self._report(result_lines(worker.result))  # type: ignore[arg-type]
-        elif event.state == WorkerState.ERROR:
-            error = worker.error or Exception("unknown error")
-            what = "Not published" if worker.group == APPLY_GROUP else "Cannot publish"
-            if isinstance(error, expected_errors()):
-                said = describe(error)
-            else:  # a bug: say so plainly rather than crash the app
-                said = f"unexpected {type(error).__name__}: {error}"
-            self._report(
-                [
-                    (f"✗ {what}: {said}", "error"),
-                    ("  Fix that, then press Enter or ctrl+r to check again.", ""),
-                ]
-            )
+    def _publish_done(self) -> None:
+        self._applying = False
+        self._checked = None  # the branch moved: a new publish checks afresh
+
+    # -- failures -------------------------------------------------------------------------
+
+    def failure_reason(self, group: str, error: BaseException) -> str:
+        if isinstance(error, expected_errors()):
+            return describe(error)
+        return f"unexpected {type(error).__name__}: {error}"  # a bug: said, not a crash
+
+    def worker_failed(self, group: str, message: str) -> None:
+        if group == APPLY_GROUP:
+            self._publish_done()
+        self._report(
+            [(message, "error"), ("  Fix that, then press Enter or ctrl+r to check again.", "")]
+        )
 
     def action_close(self) -> None:
         if self._applying:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import ClassVar
 
@@ -11,9 +12,9 @@ from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
+from textual.message import Message
+from textual.reactive import var
 from textual.widgets import Footer, Static
-from textual.worker import Worker, WorkerState
 
 from models.stats import (
     TABLE_LEGEND,
@@ -30,8 +31,8 @@ from models.store import Store
 from models.timeparse import format_duration
 from models.vocabulary import SEVERITIES
 from tui.charts import month_chart
-from tui.errors import describe, workbook
-from tui.messages import DatabaseChanged
+from tui.errors import workbook
+from tui.screens.base import LiveScreen
 from tui.text import one_line
 
 # The severity filter steps through these; None shows every severity.
@@ -40,6 +41,7 @@ _SEVERITY_CYCLE: tuple[str | None, ...] = (None, *SEVERITIES)
 _CHROME = 3
 _CHART_GAP = 3
 MAX_CHART_MONTHS = 60
+STATS_GROUP = "stats"
 
 
 def chart_months(width: int) -> int:
@@ -55,8 +57,14 @@ def _median_duration(group: GroupStats) -> float | None:
     return group.duration.median
 
 
-class StatsScreen(Screen[None]):
+class StatsScreen(LiveScreen[None]):
     """Trends across every incident in the database: ``workbook stats`` on one screen."""
+
+    @dataclass
+    class FiguresComputed(Message, bubble=False):
+        """The figures were worked out afresh, for the severity they name."""
+
+        stats: Stats
 
     HELP_GROUP: ClassVar[str] = "Stats"
     CSS_PATH = "stats.tcss"
@@ -74,15 +82,16 @@ class StatsScreen(Screen[None]):
         ),
     ]
 
+    WORKER_FAILURES: ClassVar[dict[str, str]] = {
+        STATS_GROUP: "cannot work out the figures: {why}; check the database file and try again",
+    }
+
+    # The one severity shown, or None for all of them.
+    severity: var[str | None] = var[str | None](None, init=False)
+
     def __init__(self) -> None:
         super().__init__()
-        self.severity_index = 0
         self.stats: Stats | None = None
-        self._stale = False
-
-    @property
-    def severity(self) -> str | None:
-        return _SEVERITY_CYCLE[self.severity_index]
 
     def compose(self) -> ComposeResult:
         yield Static(Text("Incident Workbook · stats"), classes="title-bar", id="stats-title")
@@ -104,47 +113,30 @@ class StatsScreen(Screen[None]):
     # -- loading -------------------------------------------------------------------------
 
     def load(self) -> None:
-        self._stale = False
         app = workbook(self)
         self._compute(app.store, app.now(), self.severity)
 
-    @work(thread=True, exclusive=True, group="stats", exit_on_error=False)
-    def _compute(self, store: Store, now: datetime, severity: str | None) -> Stats:
-        return compute_stats(store.all_snapshots(), now=now, severity=severity)
+    @work(thread=True, exclusive=True, group=STATS_GROUP, exit_on_error=False)
+    def _compute(self, store: Store, now: datetime, severity: str | None) -> None:
+        stats = compute_stats(store.all_snapshots(), now=now, severity=severity)
+        self.hand_over(self.FiguresComputed(stats))
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.worker.group != "stats":
-            return
-        if event.state == WorkerState.SUCCESS:
-            result = event.worker.result
-            assert isinstance(result, Stats)
-            self.stats = result
-            self.show(result)
-        elif event.state == WorkerState.ERROR:
-            self.query_one("#stats-status", Static).update(
-                Text("Could not read the incidents; the figures may be out of date.")
-            )
-            why = describe(event.worker.error or Exception(), reading=True)
-            self.notify(
-                f"cannot work out the figures: {why}; check the database file and try again",
-                severity="error",
-                timeout=10,
-            )
+    @on(FiguresComputed)
+    def _figures_computed(self, event: FiguresComputed) -> None:
+        if event.stats.severity != self.severity:
+            return  # worked out for a severity no longer asked for
+        self.stats = event.stats
+        self.show(event.stats)
 
-    @on(DatabaseChanged)
-    def _database_changed(self) -> None:
-        if self.is_current:
-            self.load()
-        else:
-            self._stale = True
+    def worker_failed(self, group: str, message: str) -> None:
+        self.query_one("#stats-status", Static).update(
+            Text("Could not read the incidents; the figures may be out of date.")
+        )
+        super().worker_failed(group, message)
 
     def on_resize(self, event: events.Resize) -> None:
         if self.stats is not None:
             self.show(self.stats)  # the charts draw as many months as fit
-
-    def on_screen_resume(self) -> None:
-        if self._stale:
-            self.load()
 
     # -- showing -------------------------------------------------------------------------
 
@@ -192,9 +184,12 @@ class StatsScreen(Screen[None]):
     # -- actions -------------------------------------------------------------------------
 
     def action_next_severity(self) -> None:
-        self.severity_index = (self.severity_index + 1) % len(_SEVERITY_CYCLE)
+        step = _SEVERITY_CYCLE.index(self.severity) + 1
+        self.severity = _SEVERITY_CYCLE[step % len(_SEVERITY_CYCLE)]
+
+    def watch_severity(self) -> None:
         self.query_one("#stats-status", Static).update(Text("Working out the figures…"))
-        self.load()
+        self.reload()
 
     def action_back(self) -> None:
         self.dismiss()

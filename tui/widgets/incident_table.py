@@ -32,6 +32,11 @@ _GAPS = len(_GAP) + 5 * len(_NARROW_GAP) + 1  # and a margin on the left
 _MIN_TITLE = 24  # the year stays only while every title, or this much of one, fits
 
 
+def _dated(started: str) -> bool:
+    """A start shown as ``YYYY-MM-DD …`` (not ``—``)."""
+    return len(started) > 5 and started[4] == "-"
+
+
 @dataclass(frozen=True)
 class ListLine:
     """One incident as the list shows it: every cell already text."""
@@ -114,11 +119,13 @@ class IncidentTable(RowView[ListLine]):
             max([2, *(len(str(line.row.open_actions)) for line in lines)]),
             max([2, *(len(str(line.row.false_leads)) for line in lines)]),
         )
-        # Dates lose their year when a title would otherwise be cut: the title says which
-        # incident it is, and the list is newest first, so the year is the least missed.
+        # Dates lose their year only when every row listed is in one year (so the year
+        # tells no two rows apart) and a title would otherwise be cut. Across years it
+        # stays, even at the title's expense: "02-12" above "08-15" reads as unsorted.
         longest = max([_MIN_TITLE, *(cell_len(line.row.title) for line in lines)])
         room = self.row_width
-        short = room and sum(widths) + _GAPS + longest > room
+        one_year = len({line.started[:4] for line in lines if _dated(line.started)}) <= 1
+        short = room and one_year and sum(widths) + _GAPS + longest > room
         if widths != self._widths or short != self._short_dates:
             self._widths, self._short_dates = widths, bool(short)
             self.forget_drawings()
@@ -146,7 +153,7 @@ class IncidentTable(RowView[ListLine]):
         return max(7, self._widths[0] - 5) if self._short_dates else self._widths[0]
 
     def _started_cell(self, started: str) -> str:
-        if self._short_dates and len(started) > 5 and started[4] == "-":
+        if self._short_dates and _dated(started):
             return started[5:]  # 2026-03-02 23:50 CET → 03-02 23:50 CET
         return started
 

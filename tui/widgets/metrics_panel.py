@@ -1,9 +1,9 @@
-"""The figures of an incident, each pointing at the entry it came from."""
+"""The figures of an incident, each pointing at the entry it came from, and its impact."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 from zoneinfo import ZoneInfo
 
 from rich.text import Text
@@ -15,6 +15,9 @@ from models.metrics import IncidentMetrics, Milestone
 from tui.messages import MilestoneChosen
 from tui.text import literal
 
+if TYPE_CHECKING:
+    from models.tables import Incident
+
 LABEL_WIDTH = 15
 
 
@@ -24,10 +27,44 @@ def _minutes(value: float | None) -> str:
     return "—" if value is None else format_duration(value)
 
 
+def _count(value: float) -> str:
+    """A figure with thousands separators, and decimals only when it has some."""
+    return f"{value:,.0f}" if value == int(value) else f"{value:,.2f}".rstrip("0")
+
+
+def _money(value: float) -> str:
+    return f"{value:,.0f}" if value == int(value) else f"{value:,.2f}"
+
+
+def impact_values(incident: Incident) -> list[tuple[str, Text]]:
+    """(label, value) for each impact figure the incident states; unknown ones are left out."""
+    values: list[tuple[str, Text]] = []
+    users: list[str] = []
+    if incident.users_affected_pct is not None:
+        users.append(f"{_count(incident.users_affected_pct)}%")
+    if incident.users_affected is not None:
+        users.append(f"{_count(incident.users_affected)} users")
+    if users:  # as the postmortem says it: the share first, the count beside it
+        values.append(("Users affected", Text(" (".join(users) + ")" * (len(users) - 1))))
+    if incident.transactions_lost is not None:
+        values.append(("Transactions", Text(f"{_count(incident.transactions_lost)} lost")))
+    if incident.revenue_lost is not None:
+        money = Text(_money(incident.revenue_lost))
+        if incident.currency:
+            money.append(" ").append_text(literal(incident.currency))
+        values.append(("Revenue", money.append(" lost")))
+    return values
+
+
 def metrics_lines(
-    metrics: IncidentMetrics, *, zone: ZoneInfo, seconds: bool = False
+    metrics: IncidentMetrics,
+    *,
+    zone: ZoneInfo,
+    seconds: bool = False,
+    incident: Incident | None = None,
 ) -> list[tuple[Text, int | None]]:
-    """(line, entry id to jump to) for each figure, in reading order."""
+    """(line, entry id to jump to) for each figure, in reading order; with the incident,
+    the impact it states too."""
 
     def when(milestone: Milestone) -> str:
         if milestone.at is None:
@@ -36,9 +73,12 @@ def metrics_lines(
         where = " (set)" if milestone.source == "explicit" else ""
         return f"  at {milestone.at.astimezone(zone).strftime(pattern)}{where}"
 
-    def line(label: str, value: str, extra: str = "", style: str = "") -> Text:
+    def line(label: str, value: str | Text, extra: str = "", style: str = "") -> Text:
         text = Text(f"{label:<{LABEL_WIDTH}}", style="bold", end="")
-        text.append(value, style=style)
+        if isinstance(value, Text):
+            text.append_text(value)
+        else:
+            text.append(value, style=style)
         text.append(extra, style="dim")
         return text
 
@@ -56,7 +96,7 @@ def metrics_lines(
         ("Detect", metrics.detected, metrics.time_to_detect_minutes),
         ("Respond", metrics.responded, metrics.time_to_respond_minutes),
         ("Escalate", metrics.escalated, metrics.time_to_escalate_minutes),
-        ("Cause found", metrics.cause_identified, None),
+        ("Cause found", metrics.cause_identified, metrics.time_to_cause_minutes),
         ("Mitigate", metrics.mitigated, metrics.time_to_mitigate_minutes),
         ("Resolve", metrics.resolved, metrics.time_to_resolve_minutes),
     ):
@@ -77,6 +117,8 @@ def metrics_lines(
     )
     first_escalation = metrics.escalation_entry_ids[0] if metrics.escalation_entry_ids else None
     lines.append((line("Escalations", str(metrics.escalations)), first_escalation))
+    if incident is not None:
+        lines.extend((line(label, value), None) for label, value in impact_values(incident))
     if metrics.user_minutes is not None:
         lines.append((line("User-minutes", f"{metrics.user_minutes:,.0f}"), None))
     if metrics.error_budget_consumed_pct is not None:
@@ -99,9 +141,15 @@ class MetricsPanel(OptionList):
         self._targets: dict[str, int] = {}
 
     def show_metrics(
-        self, metrics: IncidentMetrics, *, zone: ZoneInfo, now: datetime, seconds: bool
+        self,
+        metrics: IncidentMetrics,
+        *,
+        zone: ZoneInfo,
+        now: datetime,
+        seconds: bool,
+        incident: Incident | None = None,
     ) -> None:
-        lines = metrics_lines(metrics, zone=zone, seconds=seconds)
+        lines = metrics_lines(metrics, zone=zone, seconds=seconds, incident=incident)
         plain = [f"{text.plain}|{target}" for text, target in lines]
         if plain == self._shown:
             return  # nothing to redraw

@@ -20,7 +20,6 @@ from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.events import Resize
 from textual.widgets import Footer, TabbedContent, TabPane
-from textual.worker import get_current_worker
 
 from models.metrics import IncidentMetrics
 from models.quick_entry import QuickEntry, parse_quick_entry
@@ -188,15 +187,14 @@ class IncidentScreen(LiveScreen[None]):
     @work(thread=True, exclusive=True, group="incident-load", exit_on_error=False)
     def _load_snapshot(self, store: Store, incident_id: int) -> None:
         snapshot = store.snapshot(incident_id)
-        if not get_current_worker().is_cancelled:
-            self.post_message(SnapshotLoaded(snapshot))
+        self.hand_over(SnapshotLoaded(snapshot))
 
     @work(thread=True, exclusive=True, group="publication-load", exit_on_error=False)
     def _load_publication(self, store: Store) -> None:
         from exporters.publish.status import ahead_notice
         from models.publications import Publications
 
-        self.post_message(
+        self.hand_over(
             PublicationRead(ahead_notice(Publications(store.engine).latest(self.incident_id)))
         )
 
@@ -232,7 +230,7 @@ class IncidentScreen(LiveScreen[None]):
             revisions = self.store.history(self.incident_id, entry.id)
         except expected_errors():
             revisions = []  # the dialog still opens: the history is a help, not the point
-        self.post_message(HistoryRead(entry, revisions))
+        self.hand_over(HistoryRead(entry, revisions))
 
     @on(HistoryRead)
     def _history_read(self, event: HistoryRead) -> None:
@@ -289,7 +287,13 @@ class IncidentScreen(LiveScreen[None]):
         assert self.view is not None and self.metrics is not None
         self.query_one(IncidentHeader).show(self.view.incident, self.metrics, seconds=self.seconds)
         for panel in self.query(MetricsPanel):
-            panel.show_metrics(self.metrics, zone=self.zone, now=self.now(), seconds=self.seconds)
+            panel.show_metrics(
+                self.metrics,
+                zone=self.zone,
+                now=self.now(),
+                seconds=self.seconds,
+                incident=self.view.incident,
+            )
 
     def _tick(self) -> None:
         if self.view is None or self.metrics is None or not self.metrics.ongoing:
@@ -463,7 +467,7 @@ class IncidentScreen(LiveScreen[None]):
         from exporters.render.markdown import render_markdown
 
         text = render_markdown(snapshot.incident, snapshot.entries, snapshot.action_items, now=now)
-        self.post_message(PreviewRendered(text, list(metrics.warnings)))
+        self.hand_over(PreviewRendered(text, list(metrics.warnings)))
 
     @on(PreviewRendered)
     async def _preview_rendered(self, event: PreviewRendered) -> None:
