@@ -238,6 +238,7 @@ async def test_new_incident_from_the_list(tmp_path: Path) -> None:
         await pilot.press(*"Login outage", "enter")
         await pilot.press("ctrl+a", "ctrl+k", *"sev1", "enter", "enter")
         await pilot.press(*"auth,web", "enter")
+        await app.workers.wait_for_complete()  # the incident is written off the UI thread
         await pilot.pause()
         assert isinstance(app.screen, IncidentScreen)
         (incident,) = store.list_incidents()

@@ -191,6 +191,7 @@ async def test_new_incident_form_survives_a_hang_up(tmp_path: Path) -> None:
         assert _field(again, "timezone") == "UTC"
         assert "Recovered the new incident you were typing" in _notices(again)
         await pilot.press("ctrl+s")
+        await again.workers.wait_for_complete()  # the incident is written off the UI thread
         await pilot.pause()
         assert isinstance(again.screen, IncidentScreen)
     (incident,) = store.list_incidents()

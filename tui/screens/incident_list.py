@@ -17,9 +17,10 @@ from textual.widgets import Footer, Input, Static
 
 from models.listing import IncidentRow
 from models.vocabulary import SEVERITIES, STATUSES
-from tui.errors import describe, expected_errors, workbook
+from tui.errors import workbook
 from tui.screens.base import LiveScreen
 from tui.widgets.incident_table import IncidentTable
+from tui.writer import Write
 
 if TYPE_CHECKING:
     from models.store import Store
@@ -219,18 +220,23 @@ class IncidentListScreen(LiveScreen[None]):
     def _create_incident(self, values: dict[str, Any] | None) -> None:
         if not values:
             return
-        try:
-            incident = self.store.create_incident(
+
+        def create(store: Store) -> int:
+            incident = store.create_incident(
                 values["title"],
                 timezone=values["timezone"],
                 severity=values["severity"],
                 services=values["services"],
             )
-        except expected_errors() as exc:
-            self.notify(
-                f"the incident was not created: {describe(exc)}", severity="error", timeout=10
-            )
-            return
-        assert incident.id is not None
-        self.load()
-        workbook(self).open_incident(incident.id)
+            assert incident.id is not None
+            return incident.id
+
+        def created(incident_id: int) -> None:
+            if self.is_attached:
+                self.load()
+                workbook(self).open_incident(incident_id)
+
+        def refused(why: str) -> None:
+            self.notify(f"the incident was not created: {why}", severity="error", timeout=10)
+
+        workbook(self).writer.submit(Write(create, created, refused))
