@@ -8,6 +8,7 @@ scene pictures that layout there.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -19,7 +20,7 @@ from textual.pilot import Pilot
 
 from models.store import Store
 from models.tables import Incident
-from tests.tui.support import FIXED, build_app, make_store, sample_incident
+from tests.tui.support import FIXED, build_app, make_store, sample_incident, screen_text
 
 SIZES = [(80, 24), (120, 40)]
 
@@ -122,3 +123,30 @@ def test_incident_screens(
 ) -> None:
     app = _app(tmp_path, scene, open_incident=True)
     assert snap_compare(app, terminal_size=size, run_before=_keys(*scene.keys))
+
+
+@pytest.mark.parametrize("size", SIZES, ids=_size_id)
+def test_incident_screen_while_another_process_holds_the_lock(
+    snap_compare: Any, tmp_path: Path, size: tuple[int, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An entry logged while the database is locked: its row pending (…), the bar saying so."""
+    monkeypatch.setattr("tui.writer.SLOW_WRITE", 0.01)  # say it at once, not after a second
+    monkeypatch.setattr("tui.app.LAST_WRITES_SECONDS", 0.05)
+    app = _app(tmp_path, Scene("busy"), open_incident=True)
+    holder = sqlite3.connect(tmp_path / "w.db", isolation_level=None, timeout=0)
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        holder.execute("BEGIN IMMEDIATE")
+        await pilot.press(*"00:50 failover done #mit", "enter")
+        for _ in range(100):  # until the writer's first look says the database is busy
+            await pilot.pause()
+            if "waiting for the database" in screen_text(pilot.app):
+                break
+
+    try:
+        assert snap_compare(app, terminal_size=size, run_before=run_before)
+    finally:
+        holder.rollback()
+        holder.close()
