@@ -45,7 +45,7 @@ def test_typing_goes_on_while_another_process_holds_the_lock(
         term.type(F3)  # the tabs still switch
         term.wait_for("False leads")
         term.type(F2)  # back to the log
-        term.wait_for("waiting for the database")
+        term.wait_for("database busy")
         # Nothing is on disk while the lock is held.
         peek = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
         count = peek.execute("SELECT count(*) FROM timeline_entry").fetchone()[0]
@@ -58,4 +58,4 @@ def test_typing_goes_on_while_another_process_holds_the_lock(
     entries = wait_for_entries(db, 2)
     assert entries[-1].text == "rolled back the deploy"
     assert entries[-1].tags == ["mitigated"]
-    term.wait_until(lambda lines: not any("waiting for the database" in line for line in lines))
+    term.wait_until(lambda lines: not any("database busy" in line for line in lines))

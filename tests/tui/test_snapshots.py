@@ -142,7 +142,7 @@ def test_incident_screen_while_another_process_holds_the_lock(
         await pilot.press(*"00:50 failover done #mit", "enter")
         for _ in range(100):  # until the writer's first look says the database is busy
             await pilot.pause()
-            if "waiting for the database" in screen_text(pilot.app):
+            if "database busy" in screen_text(pilot.app):
                 break
 
     try:

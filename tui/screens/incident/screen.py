@@ -312,11 +312,13 @@ class IncidentScreen(LiveScreen[None]):
 
     @on(WritesWaiting)
     def _writes_waiting(self, event: WritesWaiting) -> None:
-        if event.count:
+        if event.count:  # short enough for 80 columns: the rows show what waits
+            many = event.count > 1
             self.quick_entry.say(
                 Text(
-                    f"⧗ waiting for the database (another process is writing): {event.count} "
-                    "change(s) not written yet, kept as drafts; typing goes on"
+                    "⧗ database busy (another process is writing): "
+                    f"{event.count} change{'s' if many else ''} waiting, "
+                    f"kept as draft{'s' if many else ''}"
                 ),
                 "error",
             )
