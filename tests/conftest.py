@@ -38,3 +38,12 @@ def db_path(tmp_path: Path) -> Path:
 @pytest.fixture
 def store(db_path: Path) -> Store:
     return Store(open_database(db_path), author="tester", clock=lambda: FIXED_NOW)
+
+
+@pytest.fixture(autouse=True)
+def no_tester_git_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The tester's own ~/.gitconfig (identity, hooks, insteadOf) stays out of every test."""
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "no-global-gitconfig"))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    for name in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_SSH_COMMAND"):
+        monkeypatch.delenv(name, raising=False)

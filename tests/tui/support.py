@@ -7,7 +7,6 @@ import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import pytest
 from textual.app import App
 
 from models.config import Settings
@@ -84,9 +83,3 @@ def build_app(
         incident_id=incident_id,
         drafts_dir=tmp_path / "drafts",
     )
-
-
-@pytest.fixture
-def world(tmp_path: Path) -> tuple[Store, Incident]:
-    store = make_store(tmp_path / "w.db")
-    return store, sample_incident(store)

@@ -9,10 +9,8 @@ from rich.text import Text
 
 from models.store import Store
 from models.tables import Incident
-from tests.tui.support import build_app, screen_text, world
+from tests.tui.support import build_app, screen_text
 from tui.widgets.actions_pane import fit_title
-
-__all__ = ["world"]
 
 LONG = "Page the database on-call when disk usage passes 80 percent"  # 59 cells
 

@@ -14,15 +14,13 @@ from textual.widgets import Input, Static
 
 from models.store import Store
 from models.tables import Incident
-from tests.tui.support import FIXED, build_app, make_store, screen_text, world
+from tests.tui.support import FIXED, build_app, make_store, screen_text
 from tui.screens.entry_dialogs import EditEntryScreen, TagPickerScreen
 from tui.screens.help import HelpScreen
 from tui.screens.incident import IncidentScreen
 from tui.screens.incident_list import IncidentListScreen
 from tui.widgets.status_line import StatusLine
 from tui.widgets.timeline import Timeline
-
-__all__ = ["world"]
 
 
 def _entries(store: Store, incident: Incident) -> list[tuple[datetime, str, list[str]]]:

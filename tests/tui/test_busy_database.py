@@ -21,10 +21,8 @@ from textual.widgets import Input, TabbedContent
 
 from models.store import Store
 from models.tables import Incident
-from tests.tui.support import build_app, screen_text, world
+from tests.tui.support import build_app, screen_text
 from tui.widgets.timeline import Timeline
-
-__all__ = ["world"]
 
 
 @pytest.fixture

@@ -17,14 +17,12 @@ from textual.widgets import Input
 
 from models.store import Store
 from models.tables import Incident
-from tests.tui.support import build_app, make_store, screen_text, world
+from tests.tui.support import build_app, make_store, screen_text
 from tui.app import WorkbookApp
 from tui.screens.action_form import ActionFormScreen
 from tui.screens.entry_dialogs import EditEntryScreen
 from tui.screens.incident import IncidentScreen
 from tui.screens.new_incident import NewIncidentScreen
-
-__all__ = ["world"]
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGHUP"), reason="needs SIGHUP")
 

@@ -10,12 +10,10 @@ from textual.widgets import Input
 
 from models.store import Store
 from models.tables import Incident
-from tests.tui.support import build_app, screen_text, world
+from tests.tui.support import build_app, screen_text
 from tui.app import WorkbookApp
 from tui.screens.incident import IncidentScreen
 from tui.screens.incident_list import IncidentListScreen
-
-__all__ = ["world"]
 
 
 async def _settled(app: WorkbookApp, pilot: Pilot[None]) -> None:

@@ -9,10 +9,8 @@ import pytest
 
 from models.store import Store
 from models.tables import Incident
-from tests.tui.support import build_app, screen_text, world
+from tests.tui.support import build_app, screen_text
 from tui.app import WorkbookApp
-
-__all__ = ["world"]
 
 SIZES = [(80, 24), (120, 40)]
 

@@ -17,14 +17,11 @@ from tests.exporters.publish.helpers import (
     docs_with_remote,
     git,
     init_repo,
-    no_tester_git_config,
     repo_state,
 )
-from tests.tui.support import FIXED, build_app, screen_text, world
+from tests.tui.support import FIXED, build_app, screen_text
 from tui.screens.incident import IncidentScreen
 from tui.screens.publish_dialog import PublishScreen
-
-__all__ = ["no_tester_git_config", "world"]
 
 
 async def settle(pilot: Pilot[Any]) -> None:

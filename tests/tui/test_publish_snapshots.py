@@ -13,10 +13,8 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
-from tests.exporters.publish.helpers import docs_with_remote, no_tester_git_config
+from tests.exporters.publish.helpers import docs_with_remote
 from tests.tui.support import build_app, make_store, sample_incident
-
-__all__ = ["no_tester_git_config"]
 
 SIZES = [(80, 24), (120, 40)]
 

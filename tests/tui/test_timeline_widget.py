@@ -15,12 +15,10 @@ from textual.widgets import Static
 
 from models.store import Store
 from models.tables import Incident
-from tests.tui.support import FIXED, build_app, make_store, screen_text, world
+from tests.tui.support import FIXED, build_app, make_store, screen_text
 from tui.app import WorkbookApp
 from tui.widgets.timeline import Timeline
 from tui.widgets.timeline_filter import TimelineFilter
-
-__all__ = ["world"]
 
 MANY = 200  # far more than the 80×24 terminal shows, so the timeline scrolls
 

@@ -6,8 +6,6 @@ import hashlib
 import subprocess
 from pathlib import Path
 
-import pytest
-
 
 def git(repo: Path, *args: str, check: bool = True) -> str:
     proc = subprocess.run(
@@ -16,15 +14,6 @@ def git(repo: Path, *args: str, check: bool = True) -> str:
     if check and proc.returncode != 0:
         raise AssertionError(f"git {' '.join(args)} failed: {proc.stderr}")
     return proc.stdout.strip()
-
-
-@pytest.fixture(autouse=True)
-def no_tester_git_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The tester's own ~/.gitconfig (identity, hooks, insteadOf) stays out of every test."""
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "no-global-gitconfig"))
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    for name in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_SSH_COMMAND"):
-        monkeypatch.delenv(name, raising=False)
 
 
 def init_repo(path: Path, *, identity: bool = True, commit: bool = True) -> Path:

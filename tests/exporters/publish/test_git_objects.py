@@ -20,10 +20,8 @@ from exporters.publish.git.objects import (
     parse_tree,
 )
 from exporters.publish.git.repo import DocsRepo, valid_branch_name
-from tests.exporters.publish.helpers import git, init_repo, no_tester_git_config
+from tests.exporters.publish.helpers import git, init_repo
 from tests.paths import REPO
-
-__all__ = ["no_tester_git_config"]
 
 
 def _git_bytes(repo: Path, *args: str, input: bytes | None = None) -> bytes:

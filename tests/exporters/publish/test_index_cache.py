@@ -10,10 +10,8 @@ from exporters.publish.git.repo import DocsRepo
 from exporters.publish.index import ROW_FORMAT, IndexRow
 from exporters.publish.index_cache import IndexRowCache
 from tests.cli.helpers import workbook
-from tests.exporters.publish.helpers import git, init_repo, no_tester_git_config
+from tests.exporters.publish.helpers import git, init_repo
 from tests.exporters.publish.test_publish import new_incident, ok, published_sha
-
-__all__ = ["no_tester_git_config"]
 
 
 @pytest.fixture

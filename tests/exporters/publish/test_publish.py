@@ -13,11 +13,8 @@ from tests.exporters.publish.helpers import (
     docs_with_remote,
     git,
     init_repo,
-    no_tester_git_config,
     repo_state,
 )
-
-__all__ = ["no_tester_git_config"]
 
 SHA = re.compile(r"[0-9a-f]{40}")
 

@@ -19,12 +19,9 @@ from tests.exporters.publish.helpers import (
     docs_with_remote,
     git,
     init_repo,
-    no_tester_git_config,
     repo_state,
 )
 from tests.exporters.publish.test_publish import new_incident, ok, published_sha
-
-__all__ = ["no_tester_git_config"]
 
 
 @pytest.fixture

@@ -9,11 +9,9 @@ from pathlib import Path
 import pytest
 
 from tests.cli.helpers import workbook
-from tests.exporters.publish.helpers import docs_with_remote, git, no_tester_git_config, repo_state
+from tests.exporters.publish.helpers import docs_with_remote, git, repo_state
 from tests.exporters.publish.test_publish import new_incident, ok, published_sha
 from tests.exporters.publish.test_publish_faults import refused
-
-__all__ = ["no_tester_git_config"]
 
 
 @pytest.fixture

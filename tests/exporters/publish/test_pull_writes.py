@@ -9,11 +9,9 @@ from pathlib import Path
 import pytest
 
 from tests.cli.helpers import database_rows, workbook
-from tests.exporters.publish.helpers import docs_with_remote, git, no_tester_git_config
+from tests.exporters.publish.helpers import docs_with_remote, git
 from tests.exporters.publish.test_publish import new_incident, ok, published_sha
 from tests.exporters.publish.test_publish_faults import refused
-
-__all__ = ["no_tester_git_config"]
 
 # The publication row (the new merge base) is the last thing a pull writes, after the
 # incident, the entries, their revisions and the action items.
