@@ -19,6 +19,7 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.events import Resize
+from textual.reactive import var
 from textual.widgets import Footer, TabbedContent, TabPane
 
 from models.metrics import IncidentMetrics
@@ -72,6 +73,9 @@ class IncidentScreen(LiveScreen[None]):
     CSS_PATH = "incident.tcss"
     AUTO_FOCUS = "#quick-entry"
     BINDINGS: ClassVar[list[BindingType]] = INCIDENT_BINDINGS
+    # Worked out again after every change and every minute (every second with show_seconds);
+    # always_update, since a changed impact field shows even when the figures stay the same.
+    metrics: var[IncidentMetrics | None] = var(None, always_update=True, init=False)
     WORKER_FAILURES: ClassVar[dict[str, str]] = {
         "incident-load": "cannot reload the incident: {why}; showing what was read last",
         "preview": "cannot render the preview: {why}",
@@ -81,7 +85,6 @@ class IncidentScreen(LiveScreen[None]):
         super().__init__()
         self.incident_id = incident_id
         self.view: IncidentView | None = None
-        self.metrics: IncidentMetrics | None = None
         self.zone = ZoneInfo("UTC")
         self.drafts: IncidentDrafts | None = None
         self.entries = EntryFlow(self)
@@ -274,7 +277,6 @@ class IncidentScreen(LiveScreen[None]):
         if view is None or not self.is_attached:
             return
         self.metrics = view.metrics(self.now())
-        self._show_figures()
         self.query_one(DetailsForm).show_incident(view.incident)
         self.query_one(WriteUp).show_incident(view.incident)
         self.query_one(ActionsTable).show_items(view.action_items)
@@ -283,8 +285,10 @@ class IncidentScreen(LiveScreen[None]):
         if self.tabs.active == "tab-preview":
             self._render_preview()
 
-    def _show_figures(self) -> None:
-        assert self.view is not None and self.metrics is not None
+    def watch_metrics(self) -> None:
+        """The figures drive the title bar and the metrics panels."""
+        if self.view is None or self.metrics is None:
+            return
         self.query_one(IncidentHeader).show(self.view.incident, self.metrics, seconds=self.seconds)
         for panel in self.query(MetricsPanel):
             panel.show_metrics(
@@ -299,7 +303,6 @@ class IncidentScreen(LiveScreen[None]):
         if self.view is None or self.metrics is None or not self.metrics.ongoing:
             return
         self.metrics = self.view.metrics(self.now())
-        self._show_figures()
 
     def show_entry_detail(self) -> None:
         entry = self.view.entry(self.timeline.selected_entry_id()) if self.view else None
