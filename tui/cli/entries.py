@@ -1,0 +1,147 @@
+"""Commands on timeline entries: ``log``, ``edit``, ``history``, ``tag``, ``delete``,
+``restore``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import click
+
+from tui.cli.context import Context, echo_json, pass_ctx
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from models.tables import Incident
+
+
+def _parse_at(context: Context, incident: Incident, text: str | None) -> datetime:
+    """The time typed for an entry of ``incident``; nothing (or blanks) means now."""
+    from models.timeline import time_reference
+    from models.timeparse import parse_time, resolve_zone
+
+    now = context.now()
+    zone = resolve_zone(incident.timezone)
+    if text is None or not text.strip():
+        # The live case needs no look at the timeline, however long it is.
+        return parse_time(text, zone=zone, now=now)
+    snap = context.store.snapshot(incident.id)  # type: ignore[arg-type]
+    reference = time_reference(snap.incident, snap.entries, now=now)
+    return parse_time(text, zone=zone, now=now, reference=reference)
+
+
+@click.command()
+@click.argument("ref")
+@click.argument("text")
+@click.option("--at", "at_text", metavar="TIME", help="When it happened (default: now).")
+@click.option("--tag", "tags", multiple=True, metavar="TAG", help="Tag (repeatable).")
+@click.option("--author", help="Who logged it (default: config author).")
+@pass_ctx
+def log(
+    context: Context,
+    ref: str,
+    text: str,
+    at_text: str | None,
+    tags: Sequence[str],
+    author: str | None,
+) -> None:
+    """Log a timeline entry; prints its id."""
+    from models.vocabulary import normalize_tags
+
+    incident = context.store.resolve_ref(ref)
+    normalize_tags(list(tags))
+    at = _parse_at(context, incident, at_text)
+    entry = context.store.log_entry(
+        incident.id,  # type: ignore[arg-type]
+        text,
+        at=at,
+        tags=tags,
+        author=author,
+    )
+    click.echo(entry.id)
+
+
+@click.command()
+@click.argument("ref")
+@click.argument("entry", type=int)
+@click.option("--text", help="New text.")
+@click.option("--at", "at_text", metavar="TIME", help="New time.")
+@pass_ctx
+def edit(context: Context, ref: str, entry: int, text: str | None, at_text: str | None) -> None:
+    """Change an entry's text or time; the earlier version is kept."""
+    if text is None and at_text is None:
+        raise click.UsageError("give --text and/or --at")
+    incident = context.store.resolve_ref(ref)
+    at = _parse_at(context, incident, at_text) if at_text is not None else None
+    context.store.edit_entry(incident.id, entry, text=text, at=at)  # type: ignore[arg-type]
+
+
+@click.command()
+@click.argument("ref")
+@click.argument("entry", type=int)
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@pass_ctx
+def history(context: Context, ref: str, entry: int, as_json: bool) -> None:
+    """Every version of an entry, oldest first, ending with the current one."""
+    from exporters.render.json_view import entry_dict, revision_dict
+
+    incident = context.store.resolve_ref(ref)
+    current = context.store.get_entry(incident.id, entry)  # type: ignore[arg-type]
+    revisions = context.store.history(incident.id, entry)  # type: ignore[arg-type]
+    if as_json:
+        data = {
+            "entry": entry_dict(current),
+            "deleted": current.deleted_at is not None,
+            "revisions": [revision_dict(r) for r in revisions],
+        }
+        echo_json(data)
+        return
+    from exporters.render.terminal_safe import visible
+    from models.timeparse import format_local, resolve_zone
+
+    zone = resolve_zone(incident.timezone)
+    for number, rev in enumerate(revisions, start=1):
+        click.echo(
+            f"v{number}  {format_local(rev.at, zone)}  {visible(rev.text)}"
+            f"  {' '.join('#' + t for t in rev.tags)}"
+            f"  (replaced {format_local(rev.replaced_at, zone)} by {visible(rev.replaced_by)})"
+        )
+    state = " (deleted)" if current.deleted_at else ""
+    click.echo(
+        f"now {format_local(current.at, zone)}  {visible(current.text)}"
+        f"  {' '.join('#' + t for t in current.tags)}{state}"
+    )
+
+
+@click.command()
+@click.argument("ref")
+@click.argument("entry", type=int)
+@click.argument("tags", nargs=-1, required=True)
+@click.option("--remove", is_flag=True, help="Take the tags off instead.")
+@pass_ctx
+def tag(context: Context, ref: str, entry: int, tags: Sequence[str], remove: bool) -> None:
+    """Add tags to an entry (or --remove them)."""
+    incident = context.store.resolve_ref(ref)
+    updated = context.store.tag_entry(incident.id, entry, tags, remove=remove)  # type: ignore[arg-type]
+    click.echo(" ".join(updated.tags))
+
+
+@click.command()
+@click.argument("ref")
+@click.argument("entry", type=int)
+@pass_ctx
+def delete(context: Context, ref: str, entry: int) -> None:
+    """Delete an entry (restorable with `restore`)."""
+    incident = context.store.resolve_ref(ref)
+    context.store.delete_entry(incident.id, entry)  # type: ignore[arg-type]
+
+
+@click.command()
+@click.argument("ref")
+@click.argument("entry", type=int)
+@pass_ctx
+def restore(context: Context, ref: str, entry: int) -> None:
+    """Bring back a deleted entry."""
+    incident = context.store.resolve_ref(ref)
+    context.store.restore_entry(incident.id, entry)  # type: ignore[arg-type]
