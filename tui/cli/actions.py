@@ -52,9 +52,9 @@ def action(
             ("link", link),
         )
     }
-    incident = context.store.resolve_ref(ref)
+    _, incident_id = context.incident(ref)
     item = context.store.add_action(
-        incident.id,  # type: ignore[arg-type]
+        incident_id,
         checked["title"],
         owner=checked["owner"],
         priority=checked["priority"],
@@ -78,5 +78,5 @@ def action_update(context: Context, ref: str, action_ref: str, assignments: Sequ
 
     parse_action_ref(action_ref)
     changes = parse_action_assignments(assignments)
-    incident = context.store.resolve_ref(ref)
-    context.store.update_action(incident.id, action_ref, changes)  # type: ignore[arg-type]
+    _, incident_id = context.incident(ref)
+    context.store.update_action(incident_id, action_ref, changes)

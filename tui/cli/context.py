@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from models.config import Settings
     from models.publications import Publications
     from models.store import IncidentSnapshot, Store
+    from models.tables import Incident
 
 
 class Context:
@@ -61,9 +62,17 @@ class Context:
     def now(self) -> datetime:
         return self.store.clock()
 
-    def snapshot(self, ref: str) -> IncidentSnapshot:
+    def incident(self, ref: str) -> tuple[Incident, int]:
+        """The incident ``ref`` names, and its id: every stored incident has one."""
         incident = self.store.resolve_ref(ref)
-        return self.store.snapshot(incident.id)  # type: ignore[arg-type]
+        if incident.id is None:
+            fail(f"the incident {ref!r} was read without its id: the database may be damaged")
+        return incident, incident.id
+
+    def snapshot(self, ref: str) -> tuple[IncidentSnapshot, int]:
+        """Everything recorded about the incident ``ref`` names, and its id."""
+        _, incident_id = self.incident(ref)
+        return self.store.snapshot(incident_id), incident_id
 
     def publications(self) -> Publications:
         from models.publications import Publications

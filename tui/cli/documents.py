@@ -30,7 +30,7 @@ def export(context: Context, ref: str, fmt: str, output: str | None) -> None:
     """Write the postmortem as Markdown, a self-contained HTML page or the show --json object."""
     from exporters.render.formats import render_incident
 
-    snap = context.snapshot(ref)
+    snap, _ = context.snapshot(ref)
     text = render_incident(snap, fmt, now=context.now())
     if output is None:
         sys.stdout.write(text)

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from models.tables import Incident
 
 
-def _parse_at(context: Context, incident: Incident, text: str | None) -> datetime:
+def _parse_at(context: Context, incident: Incident, incident_id: int, text: str | None) -> datetime:
     """The time typed for an entry of ``incident``; nothing (or blanks) means now."""
     from models.timeline import time_reference
     from models.timeparse import parse_time, resolve_zone
@@ -26,7 +26,7 @@ def _parse_at(context: Context, incident: Incident, text: str | None) -> datetim
     if text is None or not text.strip():
         # The live case needs no look at the timeline, however long it is.
         return parse_time(text, zone=zone, now=now)
-    snap = context.store.snapshot(incident.id)  # type: ignore[arg-type]
+    snap = context.store.snapshot(incident_id)
     reference = time_reference(snap.incident, snap.entries, now=now)
     return parse_time(text, zone=zone, now=now, reference=reference)
 
@@ -49,16 +49,10 @@ def log(
     """Log a timeline entry; prints its id."""
     from models.vocabulary import normalize_tags
 
-    incident = context.store.resolve_ref(ref)
+    incident, incident_id = context.incident(ref)
     normalize_tags(list(tags))
-    at = _parse_at(context, incident, at_text)
-    entry = context.store.log_entry(
-        incident.id,  # type: ignore[arg-type]
-        text,
-        at=at,
-        tags=tags,
-        author=author,
-    )
+    at = _parse_at(context, incident, incident_id, at_text)
+    entry = context.store.log_entry(incident_id, text, at=at, tags=tags, author=author)
     click.echo(entry.id)
 
 
@@ -72,9 +66,9 @@ def edit(context: Context, ref: str, entry: int, text: str | None, at_text: str 
     """Change an entry's text or time; the earlier version is kept."""
     if text is None and at_text is None:
         raise click.UsageError("give --text and/or --at")
-    incident = context.store.resolve_ref(ref)
-    at = _parse_at(context, incident, at_text) if at_text is not None else None
-    context.store.edit_entry(incident.id, entry, text=text, at=at)  # type: ignore[arg-type]
+    incident, incident_id = context.incident(ref)
+    at = _parse_at(context, incident, incident_id, at_text) if at_text is not None else None
+    context.store.edit_entry(incident_id, entry, text=text, at=at)
 
 
 @click.command()
@@ -86,9 +80,9 @@ def history(context: Context, ref: str, entry: int, as_json: bool) -> None:
     """Every version of an entry, oldest first, ending with the current one."""
     from exporters.render.json_view import entry_dict, revision_dict
 
-    incident = context.store.resolve_ref(ref)
-    current = context.store.get_entry(incident.id, entry)  # type: ignore[arg-type]
-    revisions = context.store.history(incident.id, entry)  # type: ignore[arg-type]
+    incident, incident_id = context.incident(ref)
+    current = context.store.get_entry(incident_id, entry)
+    revisions = context.store.history(incident_id, entry)
     if as_json:
         data = {
             "entry": entry_dict(current),
@@ -122,8 +116,8 @@ def history(context: Context, ref: str, entry: int, as_json: bool) -> None:
 @pass_ctx
 def tag(context: Context, ref: str, entry: int, tags: Sequence[str], remove: bool) -> None:
     """Add tags to an entry (or --remove them)."""
-    incident = context.store.resolve_ref(ref)
-    updated = context.store.tag_entry(incident.id, entry, tags, remove=remove)  # type: ignore[arg-type]
+    _, incident_id = context.incident(ref)
+    updated = context.store.tag_entry(incident_id, entry, tags, remove=remove)
     click.echo(" ".join(updated.tags))
 
 
@@ -133,8 +127,8 @@ def tag(context: Context, ref: str, entry: int, tags: Sequence[str], remove: boo
 @pass_ctx
 def delete(context: Context, ref: str, entry: int) -> None:
     """Delete an entry (restorable with `restore`)."""
-    incident = context.store.resolve_ref(ref)
-    context.store.delete_entry(incident.id, entry)  # type: ignore[arg-type]
+    _, incident_id = context.incident(ref)
+    context.store.delete_entry(incident_id, entry)
 
 
 @click.command()
@@ -143,5 +137,5 @@ def delete(context: Context, ref: str, entry: int) -> None:
 @pass_ctx
 def restore(context: Context, ref: str, entry: int) -> None:
     """Bring back a deleted entry."""
-    incident = context.store.resolve_ref(ref)
-    context.store.restore_entry(incident.id, entry)  # type: ignore[arg-type]
+    _, incident_id = context.incident(ref)
+    context.store.restore_entry(incident_id, entry)

@@ -36,7 +36,7 @@ def _describe(exc: BaseException) -> str:
 class WorkbookGroup(click.Group):
     """Turns every expected failure into one ``error: …`` line on stderr."""
 
-    def main(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+    def main(self, *args: Any, **kwargs: Any) -> Any:
         kwargs["standalone_mode"] = False
         try:
             return super().main(*args, **kwargs)

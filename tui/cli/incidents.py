@@ -48,11 +48,11 @@ def set_cmd(context: Context, ref: str, assignments: Sequence[str]) -> None:
     from models.fields import parse_incident_assignments
     from models.timeparse import resolve_zone
 
-    incident = context.store.resolve_ref(ref)
+    incident, incident_id = context.incident(ref)
     changes = parse_incident_assignments(
         assignments, zone=resolve_zone(incident.timezone), now=context.now()
     )
-    context.store.update_incident(incident.id, changes)  # type: ignore[arg-type]
+    context.store.update_incident(incident_id, changes)
 
 
 @click.command()
@@ -63,7 +63,7 @@ def show(context: Context, ref: str, as_json: bool) -> None:
     """Show an incident: figures, timeline, action items, warnings."""
     from models.metrics import compute_metrics
 
-    snap = context.snapshot(ref)
+    snap, incident_id = context.snapshot(ref)
     now = context.now()
     metrics = compute_metrics(snap.incident, snap.entries, now=now)
     if as_json:
@@ -72,7 +72,7 @@ def show(context: Context, ref: str, as_json: bool) -> None:
         data = incident_dict(
             snap.incident, snap.entries, snap.action_items, now=now, metrics=metrics
         )
-        publication = context.publications().latest(snap.incident.id)  # type: ignore[arg-type]
+        publication = context.publications().latest(incident_id)
         if publication is not None:
             from exporters.publish.status import publication_dict
 
@@ -85,7 +85,7 @@ def show(context: Context, ref: str, as_json: bool) -> None:
             render_show(snap.incident, snap.entries, snap.action_items, metrics, now=now),
             nl=False,
         )
-        publication = context.publications().latest(snap.incident.id)  # type: ignore[arg-type]
+        publication = context.publications().latest(incident_id)
         if publication is not None:
             from exporters.publish.status import publication_lines
 

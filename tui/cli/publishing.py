@@ -57,11 +57,10 @@ def publish(
         plan_publish,
     )
 
-    snap = context.snapshot(ref)
-    assert snap.incident.id is not None
+    snap, incident_id = context.snapshot(ref)
     author, email, fallback_author = configured_identity(context.settings)
     request = PublishRequest(
-        repo=_docs_repo(context, snap.incident.id, repo),
+        repo=_docs_repo(context, incident_id, repo),
         folder=folder,
         branch=branch,
         push=push,
@@ -103,13 +102,12 @@ def pull(
     """Merge reviewers' edits of the published postmortem back into the incident."""
     from exporters.publish.review.pull import pull_review
 
-    snap = context.snapshot(ref)
-    assert snap.incident.id is not None
+    snap, incident_id = context.snapshot(ref)
     outcome = pull_review(
         context.store,
         context.publications(),
         snap,
-        repo=_docs_repo(context, snap.incident.id, repo),
+        repo=_docs_repo(context, incident_id, repo),
         branch=branch,
         remote=remote,
         now=context.now(),
