@@ -634,6 +634,22 @@ def test_text_that_is_not_utf8_is_refused_clearly(db: Path, slug: str) -> None:
     assert database_rows(db) == before
 
 
+def test_a_database_refusing_a_write_is_one_line_in_the_apps_words(db: Path, slug: str) -> None:
+    con = sqlite3.connect(db)
+    con.execute(
+        "CREATE TRIGGER frozen BEFORE UPDATE ON incident "
+        "BEGIN SELECT RAISE(ABORT, 'frozen for the audit'); END"
+    )
+    con.commit()
+    con.close()
+    before = database_rows(db)
+    error(
+        workbook(db, "set", slug, "severity=SEV-1"),
+        "the database refused it (frozen for the audit); nothing was written",
+    )
+    assert database_rows(db) == before
+
+
 def test_a_broken_config_is_an_error_before_any_database_is_made(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -8,29 +8,13 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
 from tui.cli.context import Context
 from tui.cli.full_screen import run_tui
-
-
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
-
-
-def _describe(exc: BaseException) -> str:
-    if isinstance(exc, UnicodeEncodeError) and exc.reason == "surrogates not allowed":
-        # Bytes that were not UTF-8 on the command line (Python keeps them as surrogates).
-        return (
-            "the text is not valid UTF-8: set the terminal to UTF-8 (e.g. LANG=C.UTF-8) "
-            "and type it again"
-        )
-    if isinstance(exc, OSError) and exc.strerror:
-        where = f": {exc.filename}" if exc.filename else ""
-        return f"{exc.strerror.lower()}{where}"
-    return _one_line(str(exc))
+from tui.errors import describe, expected_errors
 
 
 class WorkbookGroup(click.Group):
@@ -43,35 +27,22 @@ class WorkbookGroup(click.Group):
         except click.exceptions.Exit as exc:
             sys.exit(exc.exit_code)
         except click.exceptions.Abort:
-            click.echo("error: interrupted", err=True)
-            sys.exit(130)
+            _exit("interrupted", 130)
         except click.UsageError as exc:
             hint = f" (see {exc.ctx.command_path} --help)" if exc.ctx else ""
-            click.echo(f"error: {_one_line(exc.format_message())}{hint}", err=True)
-            sys.exit(2)
-        except click.ClickException as exc:
-            click.echo(f"error: {_one_line(exc.format_message())}", err=True)
-            sys.exit(1)
-        except (ValueError, OSError) as exc:
-            click.echo(f"error: {_describe(exc)}", err=True)
-            sys.exit(1)
+            _exit(f"{describe(exc)}{hint}", 2)
+        except (click.ClickException, ValueError, OSError) as exc:
+            # Caught before the rest: telling the others apart loads SQLAlchemy.
+            _exit(describe(exc), 1)
         except Exception as exc:
-            from sqlalchemy.exc import SQLAlchemyError
-
-            from models.db import DatabaseProblem
-
-            if isinstance(exc, DatabaseProblem):
-                click.echo(f"error: {_describe(exc)}", err=True)
-                sys.exit(1)
-            if isinstance(exc, SQLAlchemyError):
-                orig = getattr(exc, "orig", None) or exc
-                click.echo(
-                    f"error: the database refused the change ({_one_line(str(orig))}); "
-                    "nothing was written",
-                    err=True,
-                )
-                sys.exit(1)
+            if isinstance(exc, expected_errors()):
+                _exit(describe(exc), 1)
             raise
+
+
+def _exit(message: str, code: int) -> NoReturn:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)
 
 
 @click.group(
