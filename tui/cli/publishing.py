@@ -9,16 +9,30 @@ import click
 from tui.cli.context import Context, fail, pass_ctx
 
 
-def _docs_repo(context: Context, incident_id: int, given: str | None) -> Path:
+class _PlanFolderOption(click.Option):
+    """``--dir``, defaulting to the plan's folder.
+
+    Read when the command runs or shows its help, not when the CLI loads: the plan module
+    brings git and SQLAlchemy with it, and ``workbook --help`` must not pay for them.
+    """
+
+    def get_default(self, ctx: click.Context, call: bool = True) -> str:
+        from exporters.publish.plan import DEFAULT_FOLDER
+
+        return DEFAULT_FOLDER
+
+
+def _docs_repo(context: Context, incident_id: int, slug: str, given: str | None) -> Path:
     """--repo, else where the incident was last published, else config docs_repo."""
     if given is not None:
         return Path(given)
-    latest = context.publications().latest(incident_id)
-    if latest is not None:
-        return Path(latest.repo)
-    if context.settings.docs_repo:
-        return Path(context.settings.docs_repo)
-    fail("give --repo DIR (a clone of the docs repo), or set docs_repo in config.toml")
+    from exporters.publish.plan import publish_defaults
+
+    docs_repo = context.settings.docs_repo or None
+    defaults = publish_defaults(context.publications(), incident_id, slug, docs_repo)
+    if not defaults.repo:
+        fail("give --repo DIR (a clone of the docs repo), or set docs_repo in config.toml")
+    return Path(defaults.repo)
 
 
 @click.command()
@@ -29,7 +43,7 @@ def _docs_repo(context: Context, incident_id: int, given: str | None) -> Path:
     help="The docs repo (default: where REF was published last, else config docs_repo).",
 )
 @click.option(
-    "--dir", "folder", default="postmortems", show_default=True, help="Folder in the repo."
+    "--dir", "folder", cls=_PlanFolderOption, show_default=True, help="Folder in the repo."
 )
 @click.option("--branch", metavar="NAME", help="Branch to commit on (default: postmortem/SLUG).")
 @click.option("--push", is_flag=True, help="Push the branch to the remote (never forced).")
@@ -60,7 +74,7 @@ def publish(
     snap, incident_id = context.snapshot(ref)
     author, email, fallback_author = configured_identity(context.settings)
     request = PublishRequest(
-        repo=_docs_repo(context, incident_id, repo),
+        repo=_docs_repo(context, incident_id, snap.incident.slug, repo),
         folder=folder,
         branch=branch,
         push=push,
@@ -107,7 +121,7 @@ def pull(
         context.store,
         context.publications(),
         snap,
-        repo=_docs_repo(context, incident_id, repo),
+        repo=_docs_repo(context, incident_id, snap.incident.slug, repo),
         branch=branch,
         remote=remote,
         now=context.now(),
