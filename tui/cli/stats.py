@@ -14,7 +14,7 @@ from tui.cli.context import Context, echo_json, pass_ctx
 @pass_ctx
 def stats(context: Context, as_json: bool, since: str | None, severity: str | None) -> None:
     """Figures across incidents: durations, detection, false leads, open action items."""
-    from models.stats import compute_stats, parse_severity, parse_since, render_text
+    from models.stats import compute_stats, parse_severity, parse_since
 
     since_day = parse_since(since) if since is not None else None
     wanted = parse_severity(severity) if severity is not None else None
@@ -24,6 +24,7 @@ def stats(context: Context, as_json: bool, since: str | None, severity: str | No
     if as_json:
         echo_json(figures.as_dict())
         return
+    from exporters.render.stats_text import render_text
     from exporters.render.terminal_safe import visible
 
     click.echo(render_text(figures, escape=visible), nl=False)
