@@ -24,10 +24,7 @@ def config(context: Context, as_json: bool) -> None:
         out["config_file"] = {"value": str(settings.path), "source": "WORKBOOK_CONFIG or default"}
         echo_json(out)
         return
-    click.echo(
-        f"config file: {settings.path}"
-        + ("" if settings.path and settings.path.exists() else " (not present)")
-    )
-    for key, value in values.items():
-        shown = "true" if value is True else "false" if value is False else value
-        click.echo(f"{key:<13} = {shown}    ({sources.get(key, 'default')})")
+    from exporters.render.plain_text import render_config
+
+    present = settings.path is not None and settings.path.exists()
+    click.echo(render_config(values, sources, config_file=settings.path, present=present), nl=False)

@@ -106,6 +106,6 @@ def fail(message: str) -> NoReturn:
 
 
 def echo_json(data: Any) -> None:
-    import json
+    from exporters.render.json_text import json_text
 
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    click.echo(json_text(data), nl=False)

@@ -91,21 +91,9 @@ def history(context: Context, ref: str, entry: int, as_json: bool) -> None:
         }
         echo_json(data)
         return
-    from exporters.render.terminal_safe import visible
-    from models.timeparse import format_local, resolve_zone
+    from exporters.render.plain_text import render_history
 
-    zone = resolve_zone(incident.timezone)
-    for number, rev in enumerate(revisions, start=1):
-        click.echo(
-            f"v{number}  {format_local(rev.at, zone)}  {visible(rev.text)}"
-            f"  {' '.join('#' + t for t in rev.tags)}"
-            f"  (replaced {format_local(rev.replaced_at, zone)} by {visible(rev.replaced_by)})"
-        )
-    state = " (deleted)" if current.deleted_at else ""
-    click.echo(
-        f"now {format_local(current.at, zone)}  {visible(current.text)}"
-        f"  {' '.join('#' + t for t in current.tags)}{state}"
-    )
+    click.echo(render_history(current, revisions, timezone=incident.timezone), nl=False)
 
 
 @click.command()

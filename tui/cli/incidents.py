@@ -113,15 +113,6 @@ def print_list(context: Context, *, as_json: bool) -> None:
     if as_json:
         echo_json(rows)
         return
-    from exporters.render.terminal_safe import visible
-    from models.timeparse import format_duration
+    from exporters.render.plain_text import render_list
 
-    if not rows:
-        click.echo('No incidents yet. Start one with: workbook new "Short title"')
-        return
-    for row in rows:
-        started = (row["started_at"] or "—")[:16].replace("T", " ")
-        click.echo(
-            f"{row['id']:>4}  {started:<16}  {row['severity']}  {row['status']:<13}  "
-            f"{format_duration(row['duration_minutes']):>9}  {visible(row['slug'])}"
-        )
+    click.echo(render_list(rows), nl=False)
