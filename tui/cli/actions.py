@@ -7,11 +7,12 @@ from collections.abc import Sequence
 import click
 
 from tui.cli.context import Context, pass_ctx
+from tui.cli.free_text import FreeText, TextCommand
 
 
-@click.command()
+@click.command(cls=TextCommand)
 @click.argument("ref")
-@click.argument("title")
+@click.argument("title", cls=FreeText)
 @click.option("--owner", metavar="NAME")
 @click.option("--priority", default="medium", show_default=True, help="high, medium or low.")
 @click.option(

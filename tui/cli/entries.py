@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from tui.cli.context import Context, echo_json, pass_ctx
+from tui.cli.free_text import FreeText, TextCommand
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -31,9 +32,9 @@ def _parse_at(context: Context, incident: Incident, incident_id: int, text: str 
     return parse_time(text, zone=zone, now=now, reference=reference)
 
 
-@click.command()
+@click.command(cls=TextCommand)
 @click.argument("ref")
-@click.argument("text")
+@click.argument("text", cls=FreeText)
 @click.option("--at", "at_text", metavar="TIME", help="When it happened (default: now).")
 @click.option("--tag", "tags", multiple=True, metavar="TAG", help="Tag (repeatable).")
 @click.option("--author", help="Who logged it (default: config author).")

@@ -7,10 +7,11 @@ from collections.abc import Sequence
 import click
 
 from tui.cli.context import Context, echo_json, fail, pass_ctx
+from tui.cli.free_text import FreeText, TextCommand
 
 
-@click.command()
-@click.argument("title")
+@click.command(cls=TextCommand)
+@click.argument("title", cls=FreeText)
 @click.option("--severity", default="SEV-3", show_default=True, help="SEV-1 (worst) … SEV-5.")
 @click.option("--tz", "zone_name", metavar="ZONE", help="IANA time zone (default: config).")
 @click.option("--service", "services", multiple=True, metavar="NAME", help="Affected service.")
