@@ -6,6 +6,7 @@ import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from exporters.render.plain_text import render_config, render_history, render_list
 from models.tables import EntryRevision, TimelineEntry
@@ -13,7 +14,7 @@ from tests.paths import REPO
 
 
 def test_the_list_aligns_its_columns_and_marks_what_is_unknown() -> None:
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "id": 12,
             "started_at": "2026-03-02T21:00:00Z",
