@@ -5,6 +5,8 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING, cast
 
+import click
+
 if TYPE_CHECKING:
     from textual.dom import DOMNode
 
@@ -33,6 +35,15 @@ def _database_error(exc: BaseException) -> bool:
 
 def describe(exc: BaseException, *, reading: bool = False) -> str:
     """One line for a failure; ``reading`` for a failed read, where nothing was being written."""
+    if isinstance(exc, UnicodeEncodeError) and exc.reason == "surrogates not allowed":
+        # Bytes that were not UTF-8 on the command line (Python keeps them as surrogates).
+        return (
+            "the text is not valid UTF-8: set the terminal to UTF-8 (e.g. LANG=C.UTF-8) "
+            "and type it again"
+        )
+    if isinstance(exc, click.ClickException):
+        # Its message alone leaves out what click adds: the option at fault, suggestions.
+        return " ".join(exc.format_message().split())
     if _database_error(exc):
         orig = getattr(exc, "orig", None) or exc
         text = " ".join(str(orig).split())

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 
+from exporters.render.json_text import json_text
 from models.store import IncidentSnapshot
 
 FORMATS = ("markdown", "json", "html")
@@ -19,7 +19,7 @@ def render_incident(snapshot: IncidentSnapshot, fmt: str, *, now: datetime) -> s
         from exporters.render.json_view import incident_dict
 
         data = incident_dict(snapshot.incident, snapshot.entries, snapshot.action_items, now=now)
-        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+        return json_text(data)
     if fmt == "html":
         from exporters.render.html import render_html
 

@@ -1,15 +1,25 @@
-"""Plain terminal text: ``workbook show`` and the printing of user text in the CLI."""
+"""Plain terminal text, everything the CLI prints for a person: ``show``, the incident
+list, an entry's history and the settings. User text goes through :func:`visible`.
+
+Light to import (the tables are only named in annotations): ``workbook config`` prints
+from here without loading SQLAlchemy.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime
-from zoneinfo import ZoneInfo
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from exporters.render.terminal_safe import visible
-from models.metrics import IncidentMetrics, Milestone
-from models.tables import ActionItem, Incident, TimelineEntry
 from models.timeparse import format_duration, format_local, resolve_zone
+
+if TYPE_CHECKING:
+    from datetime import datetime
+    from pathlib import Path
+    from zoneinfo import ZoneInfo
+
+    from models.metrics import IncidentMetrics, Milestone
+    from models.tables import ActionItem, EntryRevision, Incident, TimelineEntry
 
 
 def _when(milestone: Milestone, zone: ZoneInfo) -> str:
@@ -83,4 +93,55 @@ def render_show(
     if metrics.warnings:
         lines += ["", "Warnings:"]
         lines += [f"  ! {w}" for w in metrics.warnings]
+    return "\n".join(lines) + "\n"
+
+
+def render_list(rows: Sequence[Mapping[str, Any]]) -> str:
+    """``workbook list``: one line per row of :func:`json_view.list_row`, as given."""
+    if not rows:
+        return 'No incidents yet. Start one with: workbook new "Short title"\n'
+    lines = []
+    for row in rows:
+        started = (row["started_at"] or "—")[:16].replace("T", " ")
+        lines.append(
+            f"{row['id']:>4}  {started:<16}  {row['severity']}  {row['status']:<13}  "
+            f"{format_duration(row['duration_minutes']):>9}  {visible(row['slug'])}"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _tags(tags: Sequence[str]) -> str:
+    return " ".join("#" + t for t in tags)
+
+
+def render_history(
+    current: TimelineEntry, revisions: Sequence[EntryRevision], *, timezone: str
+) -> str:
+    """``workbook history``: every earlier version (v1 first), then the entry as it is now."""
+    zone = resolve_zone(timezone)
+    lines = [
+        f"v{number}  {format_local(rev.at, zone)}  {visible(rev.text)}  {_tags(rev.tags)}"
+        f"  (replaced {format_local(rev.replaced_at, zone)} by {visible(rev.replaced_by)})"
+        for number, rev in enumerate(revisions, start=1)
+    ]
+    state = " (deleted)" if current.deleted_at else ""
+    lines.append(
+        f"now {format_local(current.at, zone)}  {visible(current.text)}"
+        f"  {_tags(current.tags)}{state}"
+    )
+    return "\n".join(lines) + "\n"
+
+
+def render_config(
+    values: Mapping[str, Any],
+    sources: Mapping[str, str],
+    *,
+    config_file: Path | None,
+    present: bool,
+) -> str:
+    """``workbook config``: the config file, then each setting with where it came from."""
+    lines = [f"config file: {config_file}" + ("" if present else " (not present)")]
+    for key, value in values.items():
+        shown = "true" if value is True else "false" if value is False else value
+        lines.append(f"{key:<13} = {shown}    ({sources.get(key, 'default')})")
     return "\n".join(lines) + "\n"

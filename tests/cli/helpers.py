@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from click.testing import CliRunner
 
@@ -50,6 +52,12 @@ def workbook_process(*args: str, env: dict[str, str] | None = None) -> Outcome:
         timeout=60,
     )
     return Outcome(proc.returncode, proc.stdout, proc.stderr)
+
+
+def show_json(db: Path, ref: str) -> dict[str, Any]:
+    """``workbook show REF --json``, which must succeed, read back."""
+    data: dict[str, Any] = json.loads(succeeded(workbook(db, "show", ref, "--json")))
+    return data
 
 
 def succeeded(result: Outcome) -> str:

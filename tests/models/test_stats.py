@@ -1,9 +1,8 @@
-"""Figures across incidents: the pure computation, its text, and ``workbook stats``."""
+"""Figures across incidents: the pure computation and the filters as typed."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -19,96 +18,11 @@ from models.stats import (
     parse_severity,
     parse_since,
     percentile,
-    render_text,
 )
 from models.store import IncidentSnapshot, Store
-from models.tables import ActionItem, Incident, TimelineEntry
-from tests.cli.helpers import failed_with, succeeded, workbook
+from models.tables import Incident
 from tests.conftest import FIXED_NOW
-
-NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
-_ids = iter(range(1, 1_000_000))
-
-
-def snap(
-    number: int,
-    *,
-    start: datetime,
-    steps: Sequence[tuple[float, str]] = (),
-    end: float | None = None,
-    severity: str = "SEV-3",
-    zone: str = "UTC",
-    actions: Sequence[tuple[str | None, str, int]] = (),
-) -> IncidentSnapshot:
-    """An incident that starts at ``start``; ``steps`` are (minutes after start, tag) and
-    ``end`` the minute it is resolved (None: still going). ``actions`` are (owner, status,
-    age in days)."""
-    incident = Incident(
-        id=number,
-        slug=f"i{number}",
-        title=f"Incident {number}",
-        severity=severity,
-        timezone=zone,
-        created_at=start,  # logged live: the row is as old as the incident
-    )
-    moments = [(0.0, "impact-start"), *steps]
-    if end is not None:
-        moments.append((end, "resolved"))
-    entries = [
-        TimelineEntry(
-            id=next(_ids),
-            incident_id=number,
-            at=start + timedelta(minutes=minutes),
-            text=tag,
-            tags=[tag] if tag else [],
-        )
-        for minutes, tag in moments
-    ]
-    items = [
-        ActionItem(
-            id=next(_ids),
-            incident_id=number,
-            number=n,
-            title=f"do {n}",
-            owner=owner,
-            status=status,
-            created_at=NOW - timedelta(days=age),
-        )
-        for n, (owner, status, age) in enumerate(actions, start=1)
-    ]
-    return IncidentSnapshot(incident, entries, items)
-
-
-JAN = datetime(2026, 1, 10, 9, 0, tzinfo=UTC)
-FEB = datetime(2026, 2, 10, 9, 0, tzinfo=UTC)
-
-
-def world() -> list[IncidentSnapshot]:
-    return [
-        # 60 minutes; detected at 5, false lead 10→30 (20 min), mitigated at 40.
-        snap(
-            1,
-            start=JAN,
-            steps=[(5, "detected"), (10, "false-lead"), (30, ""), (40, "mitigated")],
-            end=60,
-            severity="SEV-2",
-            actions=[("alice", "open", 10), (None, "in-progress", 3), ("bob", "done", 30)],
-        ),
-        # 120 minutes; detected at 15, two escalations, mitigated at 100.
-        snap(
-            2,
-            start=JAN + timedelta(days=3),
-            steps=[(15, "detected"), (20, "escalation"), (25, "escalation"), (100, "mitigated")],
-            end=120,
-            severity="SEV-2",
-            actions=[("alice", "open", 2), ("alice", "wont-do", 50)],
-        ),
-        # 30 minutes, nothing else tagged.
-        snap(3, start=FEB, end=30, severity="SEV-1", actions=[("", "open", 1)]),
-        # Still going: counted, but none of its times.
-        snap(4, start=FEB + timedelta(days=1), steps=[(1, "detected"), (2, "escalation")]),
-    ]
-
+from tests.models.stats_world import JAN, NOW, snap, world
 
 # -- percentiles -----------------------------------------------------------------------------
 
@@ -296,8 +210,6 @@ def test_nothing_to_count_gives_empty_figures() -> None:
     assert stats.overall.escalations_per_incident is None
     assert stats.overall.false_lead_share is None
     assert month_series(stats) == []
-    assert render_text(stats) == "No incidents yet.\n"
-    assert render_text(compute_stats([], now=NOW, severity="SEV-1")).startswith("No incidents")
 
 
 def test_month_series_fills_the_gaps_up_to_the_latest_month() -> None:
@@ -310,23 +222,6 @@ def test_month_series_fills_the_gaps_up_to_the_latest_month() -> None:
     across_new_year = month_series(stats, 14)
     assert across_new_year[0][0] == "2025-01"
     assert across_new_year[-1][0] == "2026-02"
-
-
-# -- text ------------------------------------------------------------------------------------
-
-
-def test_text_fits_80_columns_and_shows_the_figures() -> None:
-    owners = [("a-very-long-owner-name-that-will-not-fit-the-column", "open", 400)]
-    many = [*world(), snap(5, start=JAN, end=3 * 1440 + 61, severity="SEV-5", actions=owners)]
-    text = render_text(compute_stats(many, now=NOW), escape=lambda s: s.upper())
-    lines = text.splitlines()
-    assert max(len(line) for line in lines) <= 80
-    assert lines[0] == "5 incidents (4 resolved, 1 ongoing) · all severities · all time"
-    assert any(line.startswith("Duration") and "1h" in line for line in lines)
-    assert any(line.startswith("SEV-5") for line in lines)
-    assert any(line.startswith("2026-01 ") for line in lines)
-    assert any(line.startswith("A-VERY-LONG-OWNER") and "400d" in line for line in lines)
-    assert "resolved incidents only" in text.replace("\n", " ")
 
 
 # -- filters as typed ------------------------------------------------------------------------
@@ -354,76 +249,3 @@ def test_severity_forms() -> None:
     assert parse_severity("2") == parse_severity("sev 2") == parse_severity("SEV-2") == "SEV-2"
     with pytest.raises(StatsError, match="SEV-1, SEV-2"):
         parse_severity("critical")
-
-
-# -- the command -----------------------------------------------------------------------------
-
-
-def _filled(store: Store) -> None:
-    """Two resolved incidents and one ongoing one, logged the way a responder would."""
-    start = FIXED_NOW - timedelta(days=40)
-    for title, severity, minutes in (("DB down", "SEV-1", 90), ("Slow search", "SEV-3", 30)):
-        incident = store.create_incident(title, timezone="UTC", severity=severity)
-        assert incident.id is not None
-        store.log_entry(incident.id, "errors", at=start, tags=["impact-start"])
-        store.log_entry(incident.id, "paged", at=start + timedelta(minutes=10), tags=["detected"])
-        store.log_entry(
-            incident.id, "fixed", at=start + timedelta(minutes=minutes), tags=["resolved"]
-        )
-        store.add_action(incident.id, "Add an alert", owner="alice")
-        start += timedelta(days=20)
-    ongoing = store.create_incident("Queue stuck", timezone="UTC")
-    assert ongoing.id is not None
-    store.log_entry(ongoing.id, "stuck", at=FIXED_NOW - timedelta(minutes=5), tags=["start"])
-
-
-def test_stats_command_json(store: Store, db_path: Path) -> None:
-    _filled(store)
-    data = json.loads(succeeded(workbook(db_path, "stats", "--json")))
-    assert data["overall"]["incidents"] == 3
-    assert data["overall"]["ongoing"] == 1
-    assert data["overall"]["duration_minutes"] == {"median": 60.0, "p90": 84.0, "count": 2}
-    assert data["overall"]["time_to_detect_minutes"]["median"] == 10.0
-    assert [g["severity"] for g in data["by_severity"]] == ["SEV-1", "SEV-3"]
-    assert data["open_action_items"]["by_owner"][0]["owner"] == "alice"
-    assert data["generated_at"] == "2026-03-02T23:55:00Z"
-
-    sev1 = json.loads(succeeded(workbook(db_path, "stats", "--json", "--severity", "1")))
-    assert sev1["filters"]["severity"] == "SEV-1"
-    assert sev1["overall"]["incidents"] == 1
-    recent = json.loads(succeeded(workbook(db_path, "stats", "--json", "--since", "2026-02-01")))
-    assert recent["overall"]["incidents"] == 2
-    assert recent["filters"]["since"] == "2026-02-01"
-
-
-def test_stats_command_text(store: Store, db_path: Path) -> None:
-    _filled(store)
-    out = succeeded(workbook(db_path, "stats"))
-    assert out.startswith("3 incidents (2 resolved, 1 ongoing) · all severities · all time\n")
-    assert max(len(line) for line in out.splitlines()) <= 80
-    assert "Open action items: 2" in out
-    assert succeeded(workbook(db_path, "stats", "--severity", "SEV-5")) == (
-        "No incidents match these filters.\n"
-    )
-
-
-def test_stats_on_an_empty_database(db_path: Path) -> None:
-    assert succeeded(workbook(db_path, "stats")) == "No incidents yet.\n"
-    assert json.loads(succeeded(workbook(db_path, "stats", "--json")))["overall"]["incidents"] == 0
-
-
-@pytest.mark.parametrize(
-    ("args", "fragment"),
-    [
-        (("--since", "last week"), "YYYY-MM-DD"),
-        (("--since", "2026-02-30"), "not a calendar date"),
-        (("--severity", "SEV-9"), "SEV-1"),
-        (("--severity", "high", "--json"), "is not one of"),
-    ],
-)
-def test_bad_filters_are_one_line_errors(
-    db_path: Path, args: tuple[str, ...], fragment: str
-) -> None:
-    result = workbook(db_path, "stats", *args)
-    failed_with(result, fragment)
-    assert result.out == ""

@@ -16,17 +16,14 @@ from textual.message import Message
 from textual.reactive import var
 from textual.widgets import Footer, Static
 
-from models.stats import (
+from exporters.render.stats_text import (
     TABLE_LEGEND,
-    GroupStats,
-    Stats,
-    compute_stats,
     group_table_lines,
     incidents_phrase,
-    month_series,
     owner_lines,
     summary_lines,
 )
+from models.stats import GroupStats, Stats, compute_stats, month_series
 from models.store import Store
 from models.timeparse import format_duration
 from models.vocabulary import SEVERITIES

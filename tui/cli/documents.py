@@ -1,0 +1,78 @@
+"""Commands between the database and documents: ``export`` and ``import``."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+import click
+
+from tui.cli.context import Context, echo_json, fail, pass_ctx
+
+
+@click.command()
+@click.argument("ref")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["markdown", "json", "html"]),
+    default="markdown",
+    show_default=True,
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    help="Write to FILE instead of stdout.",
+)
+@pass_ctx
+def export(context: Context, ref: str, fmt: str, output: str | None) -> None:
+    """Write the postmortem as Markdown, a self-contained HTML page or the show --json object."""
+    from exporters.render.formats import render_incident
+
+    snap, _ = context.snapshot(ref)
+    text = render_incident(snap, fmt, now=context.now())
+    if output is None:
+        sys.stdout.write(text)
+        return
+    from pathlib import Path
+
+    from exporters.files import write_atomically
+
+    write_atomically(Path(output), text)
+
+
+@click.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--dry-run", is_flag=True, help="Read and report, write nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@pass_ctx
+def import_cmd(context: Context, paths: Sequence[str], dry_run: bool, as_json: bool) -> None:
+    """Import postmortems (files or folders of Markdown)."""
+    from pathlib import Path
+
+    from exporters.ingest.importing import collect_files, import_paths, preview_line, preview_paths
+
+    files = collect_files(Path(p) for p in paths)
+    if not files:
+        fail("no Markdown or text files found in " + ", ".join(str(p) for p in paths))
+    if dry_run:
+        previews = preview_paths(files, now=context.now())
+        if as_json:
+            echo_json(previews)
+        else:
+            for p in previews:
+                click.echo(preview_line(p))
+        unreadable = [p for p in previews if p.get("error")]
+        if unreadable:
+            fail(f"{len(unreadable)} of {len(previews)} files could not be read (see above)")
+        return
+    results = import_paths(context.store, files)
+    failed = [r for r in results if r.error]
+    if as_json:
+        echo_json([r.as_dict() for r in results])
+    else:
+        for r in results:
+            click.echo(r.summary_line())
+    if failed:
+        fail(f"{len(failed)} of {len(results)} files could not be imported (see above)")
