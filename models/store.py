@@ -1,6 +1,7 @@
 """The service layer: every read and write of the record goes through a Store, or through
-one of the write modules beside it (models.publications, models.review_apply) that share its
-transactions (models.sessions) and its entry revisions (:func:`revise_entry`).
+one of the write modules beside it (models.publications, models.review_apply,
+models.record_import) that share its transactions (models.sessions) and its entry
+revisions (:func:`revise_entry`).
 
 Each write is one short transaction, committed before the method returns (with SQLite in
 ``synchronous=FULL`` mode, that means on disk). Objects handed back are detached copies that
@@ -19,7 +20,7 @@ from sqlalchemy import Connection, Engine, Table, func, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from models.bulk import collector_paused, insert_many, unsaved_copy
+from models.bulk import collector_paused, unsaved_copy
 from models.listing import IncidentRow, list_rows, rows_from_snapshots
 from models.record import IncidentRecord
 from models.sessions import reading, write_connection, writing
@@ -36,9 +37,9 @@ from models.vocabulary import (
     normalize_tags,
 )
 
-_ENTRY_TABLE: Table = TimelineEntry.__table__  # type: ignore[attr-defined]
-_ACTION_TABLE: Table = ActionItem.__table__  # type: ignore[attr-defined]
-_INSERT_ENTRY = insert(_ENTRY_TABLE)
+ENTRY_TABLE: Table = TimelineEntry.__table__  # type: ignore[attr-defined]
+ACTION_TABLE: Table = ActionItem.__table__  # type: ignore[attr-defined]
+_INSERT_ENTRY = insert(ENTRY_TABLE)
 
 
 class StoreError(ValueError):
@@ -121,19 +122,6 @@ class Store:
                     raise NotFound(f"{ref!r} matches several incidents ({names}): type more of it")
         raise NotFound(f"no incident matches {ref!r}: run `workbook list` to see them")
 
-    def _unique_slug(self, session: Session, base: str, own_id: int | None = None) -> str:
-        taken = set(
-            session.exec(select(Incident.slug).where(col(Incident.slug).like(base + "%"))).all()
-        )
-        if own_id is not None:
-            own = session.get(Incident, own_id)
-            if own is not None:
-                taken.discard(own.slug)
-        slug, n = base, 2
-        while slug in taken:
-            slug, n = f"{base}-{n}", n + 1
-        return slug
-
     def create_incident(
         self,
         title: str,
@@ -155,7 +143,7 @@ class Store:
         local_day = (started_at or self.clock()).astimezone(zone).date()
         with self._writing() as session:
             incident = Incident(
-                slug=self._unique_slug(session, make_slug(title, local_day)),
+                slug=unique_slug(session, make_slug(title, local_day)),
                 title=title,
                 severity=severity,
                 timezone=timezone,
@@ -508,106 +496,25 @@ class Store:
 
     def import_record(self, record: IncidentRecord) -> Incident:
         """Store a whole incident read from a document, in one transaction."""
+        from models.record_import import store_record
+
         with collector_paused():
-            return self._import_record(record)
+            return store_record(self, record)
 
-    def _import_record(self, record: IncidentRecord) -> Incident:
-        from models.fields import validate_incident_fields
 
-        fields = validate_incident_fields(record.fields)
-        title = str(fields.pop("title", "") or "").strip()
-        if not title:
-            raise StoreError("the document has no title")
-        wanted_slug = fields.pop("slug", None)
-        now = self.clock()
-        # Everything is checked before the write lock is taken.
-        entry_rows: list[dict[str, Any]] = [
-            {
-                "at": e.at,
-                "author": e.author,
-                "text": e.text,
-                "tags": normalize_tags(e.tags),
-                "created_at": now,
-                "updated_at": now,
-            }
-            for e in record.entries
-        ]
-        actions = [
-            {
-                "title": a.title,
-                "owner": a.owner,
-                "priority": normalize_priority(a.priority),
-                "type": normalize_action_type(a.type),
-                "status": normalize_action_status(a.status),
-                "due": a.due,
-                "link": a.link,
-            }
-            for a in record.action_items
-        ]
-        with self._writing() as session:
-            if not wanted_slug:
-                from models.timeparse import resolve_zone
-
-                first = min((e.at for e in record.entries), default=None)
-                start = fields.get("started_at") or first or now
-                zone = resolve_zone(fields.get("timezone") or "UTC")
-                wanted_slug = make_slug(title, start.astimezone(zone).date())
-            incident = Incident(
-                slug=self._unique_slug(session, wanted_slug),
-                title=title,
-                created_at=now,
-                updated_at=now,
-                **fields,
-            )
-            incident.next_action_number = 1 + max(
-                (a.number or 0 for a in record.action_items), default=0
-            )
-            session.add(incident)
-            session.flush()
-            assert incident.id is not None
-            incident_id = incident.id
-            for row in entry_rows:
-                row["incident_id"] = incident_id
-            entry_ids: list[int] = []
-            if entry_rows:
-                insert_many(session.connection(), _ENTRY_TABLE, entry_rows)
-            if any(a.source_entry_index is not None for a in record.action_items):
-                # Rows inserted in one transaction get ascending ids in the order given.
-                entry_ids = list(
-                    session.exec(
-                        select(TimelineEntry.id)
-                        .where(TimelineEntry.incident_id == incident.id)
-                        .order_by(col(TimelineEntry.id))
-                    ).all()
-                )
-            next_free = incident.next_action_number
-            action_rows: list[dict[str, Any]] = []
-            for a, values in zip(record.action_items, actions, strict=True):
-                if a.number is None:
-                    number, next_free = next_free, next_free + 1
-                else:
-                    number = a.number
-                index = a.source_entry_index
-                source = (
-                    entry_ids[index] if index is not None and 0 <= index < len(entry_ids) else None
-                )
-                action_rows.append(
-                    {
-                        "incident_id": incident_id,
-                        "number": number,
-                        "source_entry_id": source,
-                        "created_at": now,
-                        "updated_at": now,
-                        **values,
-                    }
-                )
-            try:
-                insert_many(session.connection(), _ACTION_TABLE, action_rows)
-            except IntegrityError as exc:
-                raise StoreError("the document lists the same action item number twice") from exc
-            incident.next_action_number = next_free
-            session.add(incident)
-            return incident
+def unique_slug(session: Session, base: str, own_id: int | None = None) -> str:
+    """``base``, or ``base-2``, ``base-3``…: the first slug no other incident has."""
+    taken = set(
+        session.exec(select(Incident.slug).where(col(Incident.slug).like(base + "%"))).all()
+    )
+    if own_id is not None:
+        own = session.get(Incident, own_id)
+        if own is not None:
+            taken.discard(own.slug)
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
 
 
 def revise_entry(

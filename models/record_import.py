@@ -1,0 +1,126 @@
+"""A whole incident read from a document, stored in one transaction (``workbook import``).
+
+Everything is checked before the write lock is taken; entries and action items go in with
+one statement per table (see :mod:`models.bulk`), so a thousand documents import quickly.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
+
+from models.bulk import insert_many
+from models.record import IncidentRecord
+from models.sessions import writing
+from models.slugs import make_slug
+from models.store import ACTION_TABLE, ENTRY_TABLE, StoreError, unique_slug
+from models.tables import Incident, TimelineEntry
+from models.vocabulary import (
+    normalize_action_status,
+    normalize_action_type,
+    normalize_priority,
+    normalize_tags,
+)
+
+if TYPE_CHECKING:
+    from models.store import Store
+
+
+def store_record(store: Store, record: IncidentRecord) -> Incident:
+    """Store ``record`` as a new incident; refused whole (StoreError) or stored whole."""
+    from models.fields import validate_incident_fields
+
+    fields = validate_incident_fields(record.fields)
+    title = str(fields.pop("title", "") or "").strip()
+    if not title:
+        raise StoreError("the document has no title")
+    wanted_slug = fields.pop("slug", None)
+    now = store.clock()
+    # Everything is checked before the write lock is taken.
+    entry_rows: list[dict[str, Any]] = [
+        {
+            "at": e.at,
+            "author": e.author,
+            "text": e.text,
+            "tags": normalize_tags(e.tags),
+            "created_at": now,
+            "updated_at": now,
+        }
+        for e in record.entries
+    ]
+    actions = [
+        {
+            "title": a.title,
+            "owner": a.owner,
+            "priority": normalize_priority(a.priority),
+            "type": normalize_action_type(a.type),
+            "status": normalize_action_status(a.status),
+            "due": a.due,
+            "link": a.link,
+        }
+        for a in record.action_items
+    ]
+    with writing(store.engine) as session:
+        if not wanted_slug:
+            from models.timeparse import resolve_zone
+
+            first = min((e.at for e in record.entries), default=None)
+            start = fields.get("started_at") or first or now
+            zone = resolve_zone(fields.get("timezone") or "UTC")
+            wanted_slug = make_slug(title, start.astimezone(zone).date())
+        incident = Incident(
+            slug=unique_slug(session, wanted_slug),
+            title=title,
+            created_at=now,
+            updated_at=now,
+            **fields,
+        )
+        incident.next_action_number = 1 + max(
+            (a.number or 0 for a in record.action_items), default=0
+        )
+        session.add(incident)
+        session.flush()
+        assert incident.id is not None
+        incident_id = incident.id
+        for row in entry_rows:
+            row["incident_id"] = incident_id
+        entry_ids: list[int] = []
+        if entry_rows:
+            insert_many(session.connection(), ENTRY_TABLE, entry_rows)
+        if any(a.source_entry_index is not None for a in record.action_items):
+            # Rows inserted in one transaction get ascending ids in the order given.
+            entry_ids = list(
+                session.exec(
+                    select(TimelineEntry.id)
+                    .where(TimelineEntry.incident_id == incident.id)
+                    .order_by(col(TimelineEntry.id))
+                ).all()
+            )
+        next_free = incident.next_action_number
+        action_rows: list[dict[str, Any]] = []
+        for a, values in zip(record.action_items, actions, strict=True):
+            if a.number is None:
+                number, next_free = next_free, next_free + 1
+            else:
+                number = a.number
+            index = a.source_entry_index
+            source = entry_ids[index] if index is not None and 0 <= index < len(entry_ids) else None
+            action_rows.append(
+                {
+                    "incident_id": incident_id,
+                    "number": number,
+                    "source_entry_id": source,
+                    "created_at": now,
+                    "updated_at": now,
+                    **values,
+                }
+            )
+        try:
+            insert_many(session.connection(), ACTION_TABLE, action_rows)
+        except IntegrityError as exc:
+            raise StoreError("the document lists the same action item number twice") from exc
+        incident.next_action_number = next_free
+        session.add(incident)
+        return incident
