@@ -98,10 +98,9 @@ class EntryFlow:
                 screen.timeline.select_entry(entry.id)
 
         def refused(why: str) -> None:
-            drafts.drop(kept.key)
             if not screen.is_attached:
-                drafts.keep(QUICK_ENTRY, line)
-                return
+                return  # the draft stays: tried again, or handed back, when next opened
+            drafts.drop(kept.key)
             if pending is not None and pending.id is not None and screen.view is not None:
                 screen.view.drop_pending(pending.id)
                 screen.show()
