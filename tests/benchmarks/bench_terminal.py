@@ -174,7 +174,9 @@ def typing_while_locked(term: PtyScreen, db: Path) -> list[float]:
     try:
         term.type("logged while locked\r")
         term.wait_until(has("logged while locked"))
-        echoes, typed = [], "zq"
+        echoes, typed = [], "zqx"  # a prefix no row holds, so the echo is the bar's
+        term.type(typed)
+        term.wait_until(has(typed), timeout=10)
         for ch in "wxjvkpfgmy" * 2:
             typed += ch
             term.settle(quiet=0.1)

@@ -8,10 +8,13 @@ lock is let go.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import time
 from pathlib import Path
 
+from models.db import open_database
+from models.store import Store
 from tests.e2e.terminal import wait_for_entries
 
 F2, F3 = "\x1bOQ", "\x1bOR"
@@ -59,3 +62,22 @@ def test_typing_goes_on_while_another_process_holds_the_lock(
     assert entries[-1].text == "rolled back the deploy"
     assert entries[-1].tags == ["mitigated"]
     term.wait_until(lambda lines: not any("database busy" in line for line in lines))
+
+
+def test_a_logged_row_turns_solid_at_the_end_of_a_long_timeline(
+    launch, incident: tuple[Path, str]
+) -> None:
+    """More rows than fit, scrolled to the end: the line redrawn when the write lands is the
+    row's own (a terminal shows only what is redrawn, unlike a screenshot)."""
+    db, slug = incident
+    store = Store(open_database(db), author="tester")
+    for n in range(40):
+        store.log_entry(1, f"filler {n}")
+    term = launch("--db", str(db), "open", slug)
+    term.wait_for("filler 39")
+    term.settle(quiet=0.3)
+    for n in range(3):
+        term.type(f"landed {n}\r")
+        written = re.compile(rf"^ \d\d:\d\d .* landed {n}\b")  # a row, and not pending
+        term.wait_until(lambda ls, w=written: any(w.match(s) for s in ls), timeout=10)
+    assert not any(line.startswith("…") for line in term.text().splitlines()), term.text()

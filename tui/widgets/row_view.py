@@ -152,6 +152,19 @@ class RowView(ScrollView, Generic[RowT], can_focus=True):
             self._move(len(self._rows) - 1)
         self.refresh()
 
+    def replace_row(self, row_id: int, row: RowT) -> bool:
+        """Put ``row`` where the row ``row_id`` is (a new copy, maybe with a new id): that
+        one line is drawn again. False when that row is not shown."""
+        number = self._index.pop(row_id, None)
+        if number is None:
+            return False
+        self._rows[number] = row
+        key = self.row_id(row)
+        if key is not None:
+            self._index[key] = number
+        self.refresh_line(number + 1)  # virtual lines: the header is line 0
+        return True
+
     def forget_drawings(self) -> None:
         """Draw every row again (the way rows are drawn changed)."""
         self._cache.clear()
@@ -160,7 +173,7 @@ class RowView(ScrollView, Generic[RowT], can_focus=True):
     def refresh_row(self, row_id: int) -> None:
         number = self._index.get(row_id)
         if number is not None:
-            self.refresh_line(number - int(self.scroll_y) + 1)
+            self.refresh_line(number + 1)  # virtual lines: the header is line 0
 
     # -- the cursor ----------------------------------------------------------------------
 
@@ -180,9 +193,9 @@ class RowView(ScrollView, Generic[RowT], can_focus=True):
         row = max(0, min(row, len(self._rows) - 1)) if self._rows else 0
         before = self.selected_id()
         if row != self._cursor:
-            self.refresh_line(self._cursor - int(self.scroll_y) + 1)
+            self.refresh_line(self._cursor + 1)  # virtual lines: the header is line 0
             self._cursor = row
-            self.refresh_line(row - int(self.scroll_y) + 1)
+            self.refresh_line(row + 1)
         if scroll:
             self._scroll_to_cursor()
         after = self.selected_id()

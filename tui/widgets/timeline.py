@@ -215,6 +215,29 @@ class Timeline(RowView[TimelineEntry]):
         if self._filter.matches(entry):
             self.append_row(entry, to_end=follow)
 
+    def replace_entry(self, entry_id: int, entry: TimelineEntry) -> bool:
+        """Swap an entry for a copy that sits and draws in the same columns (a pending row
+        for its written copy: same time, tags and author), redrawing that line alone.
+        False when it is not that simple: then show the entries again."""
+        for number in range(len(self._all) - 1, -1, -1):  # pending rows are near the end
+            if self._all[number].id == entry_id:
+                break
+        else:
+            return False
+        old = self._all[number]
+        if (old.at, old.tags, old.author, old.text) != (
+            entry.at,
+            entry.tags,
+            entry.author,
+            entry.text,
+        ):
+            return False
+        self._all[number] = entry
+        self._haystacks.pop(id(old), None)
+        if self.replace_row(entry_id, entry):
+            return True
+        return not self._filter.matches(entry)  # hidden by the filter, as its pending copy was
+
     def set_filter(self, query: str) -> int:
         """Show only the entries the query matches; returns how many that is."""
         selected = self.selected_entry_id()

@@ -91,6 +91,9 @@ class EntryFlow:
             follow = screen.timeline.following()
             if pending is not None and pending.id is not None:
                 screen.view.written(pending.id, entry)
+                if screen.timeline.replace_entry(pending.id, entry):
+                    screen.show_rest_later()  # the row is solid now: one line redrawn
+                    return
             else:
                 screen.view.put_entry(entry)
             screen.show(row_first=True)

@@ -261,7 +261,12 @@ class IncidentScreen(LiveScreen[None]):
         if not row_first:
             self._show_rest()
             workbook(self).settle_long_lived()
-        elif not self._rest_pending:
+        else:
+            self.show_rest_later()
+
+    def show_rest_later(self) -> None:
+        """Figures, forms and preview once the frame that is being drawn is out."""
+        if not self._rest_pending:
             self._rest_pending = True
             self.call_after_refresh(self._show_rest)
 
