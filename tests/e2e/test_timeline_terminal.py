@@ -31,7 +31,9 @@ def test_the_cursor_moves_on_screen_in_a_scrolled_timeline(
         store.log_entry(1, f"filler {n}")
     term = launch("--db", str(db), "open", slug)
     term.wait_for("filler 39")
+    term.settle(quiet=0.3)
     term.type(UP)  # from the bar into the timeline: the cursor on the last row
+    term.wait_for("Edit")  # the footer shows the timeline's keys: it has the focus
     term.wait_until(lambda _: _highlighted(term, "filler 39"))
     term.type(UP)
     # The detail under the timeline follows the cursor, and so must the highlight.

@@ -138,7 +138,8 @@ class QuickEntryInput(Input):
         already queued behind it, and a bar cleared later would swallow them.
         """
         line = self.value
-        if self.reader is None:
+        if self.reader is None:  # the incident is still being read (a long log on a slow host)
+            self.say(Text("⧗ still reading the incident: press Enter again in a moment"), "error")
             return
         read = self.read(line)
         if isinstance(read, str):
