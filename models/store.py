@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, func, insert, update
+from sqlalchemy import Connection, Engine, Table, bindparam, func, insert, update
+from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -40,6 +41,13 @@ from models.vocabulary import (
 ENTRY_TABLE: Table = TimelineEntry.__table__  # type: ignore[attr-defined]
 ACTION_TABLE: Table = ActionItem.__table__  # type: ignore[attr-defined]
 _INSERT_ENTRY = insert(ENTRY_TABLE)
+_FIND_SENT_ENTRY = sa_select(ENTRY_TABLE.c.id, ENTRY_TABLE.c.deleted_at).where(
+    ENTRY_TABLE.c.incident_id == bindparam("incident_id"),
+    ENTRY_TABLE.c.at == bindparam("at"),
+    ENTRY_TABLE.c.created_at == bindparam("created_at"),
+    ENTRY_TABLE.c.text == bindparam("text"),
+    ENTRY_TABLE.c.author == bindparam("author"),
+)
 
 
 class StoreError(ValueError):
@@ -248,33 +256,29 @@ class Store:
         clean_tags = normalize_tags(list(tags))
         if not text.strip() and not clean_tags:
             raise StoreError("the entry is empty: type what happened")
-        with self._writing() as session:
-            same = session.exec(
-                select(TimelineEntry).where(
-                    TimelineEntry.incident_id == incident_id,
-                    col(TimelineEntry.at) == at,
-                    col(TimelineEntry.created_at) == sent_at,
-                    TimelineEntry.text == text,
-                    TimelineEntry.author == author,
-                )
-            ).first()
-            if same is not None:
-                return same
-            entry = TimelineEntry(
-                incident_id=incident_id,
-                at=at,
-                author=author,
-                text=text,
-                tags=clean_tags,
-                created_at=sent_at,
-                updated_at=sent_at,
-            )
-            session.add(entry)
-            try:
-                session.flush()
-            except IntegrityError as exc:
-                raise NotFound(f"no incident with id {incident_id}") from exc
-            return entry
+        values = {
+            "incident_id": incident_id,
+            "at": at,
+            "author": author,
+            "text": text,
+            "tags": clean_tags,
+            "created_at": sent_at,
+            "updated_at": sent_at,
+        }
+        # Core statements on one connection, like log_entry: this runs for every line typed
+        # in the workbook, in a thread that shares the interpreter with the screen.
+        try:
+            with self._write_connection() as conn:
+                found = conn.execute(_FIND_SENT_ENTRY, values).first()
+                if found is not None:
+                    entry_id, deleted_at = found
+                    return unsaved_copy(
+                        TimelineEntry, {"id": entry_id, "deleted_at": deleted_at, **values}
+                    )
+                entry_id = conn.execute(_INSERT_ENTRY, values).inserted_primary_key[0]
+        except IntegrityError as exc:
+            raise NotFound(f"no incident with id {incident_id}") from exc
+        return unsaved_copy(TimelineEntry, {"id": entry_id, "deleted_at": None, **values})
 
     def edit_entry(
         self,

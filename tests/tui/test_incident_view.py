@@ -78,3 +78,13 @@ def test_an_ongoing_incident_reads_bare_times_near_now() -> None:
     now = T0 + timedelta(hours=1)
     view = IncidentView(_snapshot(_entry(1, 0, "first")))
     assert view.reference(now) == now
+
+
+def test_a_written_entry_that_a_reload_brought_already_is_not_shown_twice() -> None:
+    view = IncidentView(_snapshot(_entry(1, 0, "first")))
+    pending = view.add_pending(T0 + timedelta(minutes=10), "second", [], "ana")
+    written = _entry(3, 10, "second")
+    view.loaded(_snapshot(_entry(1, 0, "first"), written))  # the reload raced the write
+    assert pending.id is not None
+    view.written(pending.id, written)
+    assert [e.id for e in view.entries] == [1, 3]

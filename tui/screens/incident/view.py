@@ -106,8 +106,12 @@ class IncidentView:
     def written(self, pending_id: int, entry: TimelineEntry) -> None:
         """A pending entry landed: the written copy takes its place."""
         self.pending.pop(pending_id, None)
-        entries = [e for e in self.snapshot.entries if e.id != entry.id]
-        bisect.insort(entries, entry, key=entry_order)
+        entries = list(self.snapshot.entries)
+        place = bisect.bisect_left(entries, entry_order(entry), key=entry_order)
+        if place < len(entries) and entries[place].id == entry.id:
+            entries[place] = entry  # a reload brought it already
+        else:
+            entries.insert(place, entry)
         keep_reference = self._reference_of is self.snapshot
         self._set(replace(self.snapshot, entries=entries))
         if keep_reference:  # the pending copy already moved it
