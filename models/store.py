@@ -214,19 +214,9 @@ class Store:
         tags: Iterable[str] = (),
         author: str | None = None,
     ) -> TimelineEntry:
-        clean_tags = normalize_tags(list(tags))
-        if not text.strip() and not clean_tags:
-            raise StoreError("the entry is empty: type what happened")
         now = self.clock()
-        values = {
-            "incident_id": incident_id,
-            "at": at or now,
-            "author": author if author is not None else self.author,
-            "text": text,
-            "tags": clean_tags,
-            "created_at": now,
-            "updated_at": now,
-        }
+        author = author if author is not None else self.author
+        values = _entry_row(incident_id, text, at=at or now, tags=tags, author=author, now=now)
         # The hot path of a live incident: one prepared statement and a commit, no ORM
         # session. The foreign key says whether the incident exists.
         try:
@@ -253,18 +243,7 @@ class Store:
         ``created_at``, tells that second try apart from a new entry that merely reads the
         same; the check and the insert are one transaction, so two tries cannot both land.
         """
-        clean_tags = normalize_tags(list(tags))
-        if not text.strip() and not clean_tags:
-            raise StoreError("the entry is empty: type what happened")
-        values = {
-            "incident_id": incident_id,
-            "at": at,
-            "author": author,
-            "text": text,
-            "tags": clean_tags,
-            "created_at": sent_at,
-            "updated_at": sent_at,
-        }
+        values = _entry_row(incident_id, text, at=at, tags=tags, author=author, now=sent_at)
         # Core statements on one connection, like log_entry: this runs for every line typed
         # in the workbook, in a thread that shares the interpreter with the screen.
         try:
@@ -549,6 +528,24 @@ def revise_entry(
         setattr(entry, name, list(value) if name == "tags" else value)
     entry.updated_at = now
     session.add(entry)
+
+
+def _entry_row(
+    incident_id: int, text: str, *, at: datetime, tags: Iterable[str], author: str, now: datetime
+) -> dict[str, Any]:
+    """A new entry's column values, checked: refused when it says nothing at all."""
+    clean_tags = normalize_tags(list(tags))
+    if not text.strip() and not clean_tags:
+        raise StoreError("the entry is empty: type what happened")
+    return {
+        "incident_id": incident_id,
+        "at": at,
+        "author": author,
+        "text": text,
+        "tags": clean_tags,
+        "created_at": now,
+        "updated_at": now,
+    }
 
 
 def parse_action_ref(ref: str) -> int:
