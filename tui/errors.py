@@ -33,6 +33,14 @@ def _database_error(exc: BaseException) -> bool:
     return module is not None and isinstance(exc, module.SQLAlchemyError)
 
 
+def is_busy(exc: BaseException) -> bool:
+    """Another connection holds the database's lock: worth trying again, not a refusal."""
+    if not _database_error(exc):
+        return False
+    text = str(getattr(exc, "orig", None) or exc)
+    return "locked" in text or "busy" in text
+
+
 def describe(exc: BaseException, *, reading: bool = False) -> str:
     """One line for a failure; ``reading`` for a failed read, where nothing was being written."""
     if isinstance(exc, UnicodeEncodeError) and exc.reason == "surrogates not allowed":
@@ -47,7 +55,7 @@ def describe(exc: BaseException, *, reading: bool = False) -> str:
     if _database_error(exc):
         orig = getattr(exc, "orig", None) or exc
         text = " ".join(str(orig).split())
-        if "locked" in text or "busy" in text:
+        if is_busy(exc):
             return f"the database is busy ({text}); try again in a moment"
         if reading:
             return f"the database could not be read ({text})"

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from textual.message import Message
 
-from tui.errors import describe
+from tui.errors import describe, is_busy
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -72,13 +72,6 @@ class WritesWaiting(Message):
     """Sent to every screen: how many writes are still on their way (0: all landed)."""
 
     count: int
-
-
-def is_busy(exc: BaseException) -> bool:
-    """Another connection holds the lock: worth trying again, not a refusal."""
-    orig = getattr(exc, "orig", None) or exc
-    text = str(orig).lower()
-    return "database is locked" in text or "database is busy" in text
 
 
 class Writer:

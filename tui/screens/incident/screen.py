@@ -337,8 +337,9 @@ class IncidentScreen(LiveScreen[None]):
 
     @on(QuickEntryInput.Typed)
     def _typed(self, event: QuickEntryInput.Typed) -> None:
-        if self.drafts is not None:
-            self.drafts.keep(QUICK_ENTRY, event.line or self.quick_entry.in_flight or "")
+        # Cleared by Enter: the draft holds the line until it is kept as a pending entry.
+        if self.drafts is not None and (event.line or self.quick_entry.in_flight is None):
+            self.drafts.keep(QUICK_ENTRY, event.line)
 
     @on(QuickEntryInput.EntrySubmitted)
     def _entry_submitted(self, event: QuickEntryInput.EntrySubmitted) -> None:
@@ -500,24 +501,29 @@ class IncidentScreen(LiveScreen[None]):
         dialog = PublishScreen(self.incident_id, title=incident.title, slug=incident.slug)
         self.app.push_screen(dialog, lambda _: self._load_publication(self.store))
 
+    def _keep_typing(self) -> dict[str, str]:
+        """Keep the bar's line and unsaved write-up sections as drafts; the sections."""
+        assert self.drafts is not None
+        bar = self.quick_entry
+        self.drafts.keep(QUICK_ENTRY, bar.value or bar.in_flight or "")
+        sections = self.query_one(WriteUp).pending_texts()
+        for field, text in sections.items():
+            self.drafts.keep(writeup_key(field), text)
+        return sections
+
     def save_everything(self) -> None:
         """Before a hang-up or quit: write-up typing goes to the database, the rest is kept."""
         if self.drafts is None:
             return
-        bar = self.quick_entry
-        self.drafts.keep(QUICK_ENTRY, bar.value or bar.in_flight or "")
         writeup = self.query_one(WriteUp)
-        for field, text in writeup.pending_texts().items():
-            self.drafts.keep(writeup_key(field), text)
+        for field, text in self._keep_typing().items():
             self.store.update_incident(self.incident_id, {field: text})
             self.drafts.drop(writeup_key(field))
             writeup.saved(field, text)
 
     def action_back(self) -> None:
-        # Typing in the write-up is sent on its way (and kept as a draft until it lands).
+        # Write-up typing is sent on its way, and kept as a draft until it lands.
         if self.drafts is not None:
-            self.drafts.keep(QUICK_ENTRY, self.quick_entry.value)
-            for field, text in self.query_one(WriteUp).pending_texts().items():
-                self.drafts.keep(writeup_key(field), text)
+            for field, text in self._keep_typing().items():
                 self.fields.save_section(field, text)
         self.dismiss()
