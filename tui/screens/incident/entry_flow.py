@@ -37,7 +37,7 @@ class EntryFlow:
             return None
         if entry.id < 0:
             screen.notify(
-                "that entry is still being written: try again when its row turns solid",
+                "that entry is still being written (its row starts with …): try again in a moment",
                 severity="warning",
             )
             return None
