@@ -24,6 +24,10 @@ def database_url(location: str | os.PathLike[str]) -> str:
     """A SQLAlchemy URL for a file path, or the location itself when it already is a URL."""
     loc = os.fspath(location)
     if "://" in loc:
+        scheme, rest = loc.split("://", 1)
+        if scheme in {"postgresql", "postgres"}:
+            # SQLAlchemy's default PostgreSQL driver is psycopg2; the workbook ships psycopg 3.
+            return f"postgresql+psycopg://{rest}"
         return loc
     return f"sqlite:///{Path(loc).expanduser().absolute()}"
 

@@ -47,3 +47,12 @@ def no_tester_git_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
     for name in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_SSH_COMMAND"):
         monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh PostgreSQL database for this test (see tests/postgres.py), dropped after."""
+    from tests.postgres import fresh_database
+
+    with fresh_database() as url:
+        yield url
