@@ -112,9 +112,12 @@ _SECRET_WORDS: Final = (
     r"|private[_-]?key|client[_-]?secret|credentials?"
 )
 _NAME_PREFIX: Final = r"(?:[A-Za-z0-9]+[_.-])*[A-Za-z0-9]*?"
-_CONFIG_NAME: Final = r"(?:" + _NAME_PREFIX + r"(?:" + _SECRET_WORDS + r")|(?:[A-Za-z0-9]+[_.-])*(?:pass|pwd))"
+_CONFIG_NAME: Final = (
+    r"(?:" + _NAME_PREFIX + r"(?:" + _SECRET_WORDS + r")|(?:[A-Za-z0-9]+[_.-])*(?:pass|pwd))"
+)
 _QUOTED: Final = r"(?P<q>[\"'])(?P<qv>[^\"'\s]{1,200})(?P=q)"
 _BARE: Final = r"(?P<bv>[^\s\"'`,;&|<>(){}\[\]]{1,200})"
+_VALUE: Final = r"(?:" + _QUOTED + "|" + _BARE + ")"
 
 
 def _pick(match: re.Match[str]) -> tuple[str, int, int]:
@@ -188,7 +191,9 @@ RULES: Final[tuple[_Rule, ...]] = (
     ),
     _Rule(
         "Stripe key",
-        re.compile(r"(?<![\w])(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{20,}|(?<![\w])whsec_[A-Za-z0-9]{24,}"),
+        re.compile(
+            r"(?<![\w])(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{20,}|(?<![\w])whsec_[A-Za-z0-9]{24,}"
+        ),
     ),
     _Rule("SendGrid key", re.compile(r"(?<![\w-])SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}")),
     _Rule(
@@ -247,7 +252,9 @@ RULES: Final[tuple[_Rule, ...]] = (
     ),
     _Rule(
         "password on a command line",
-        re.compile(r"\bsshpass\s+(?:-[a-oq-zA-Z]\S*\s+)*-p\s*([^\s\"'`|;&]+|\"[^\"\n]+\"|'[^'\n]+')"),
+        re.compile(
+            r"\bsshpass\s+(?:-[a-oq-zA-Z]\S*\s+)*-p\s*([^\s\"'`|;&]+|\"[^\"\n]+\"|'[^'\n]+')"
+        ),
         group=1,
     ),
     _Rule(
@@ -257,9 +264,7 @@ RULES: Final[tuple[_Rule, ...]] = (
     ),
     _Rule(
         "password on a command line",
-        re.compile(
-            r"\bcurl\b[^\n|;&]*?\s(?:-u|--user)\s*[\"']?[^:\s\"']+:([^\s\"'`|;&]+)"
-        ),
+        re.compile(r"\bcurl\b[^\n|;&]*?\s(?:-u|--user)\s*[\"']?[^:\s\"']+:([^\s\"'`|;&]+)"),
         group=1,
     ),
     _Rule(
@@ -281,7 +286,7 @@ VALUE_RULES: Final[tuple[_ValueRule, ...]] = (
         "password in an environment variable",
         re.compile(
             r"(?<![\w$-])(?:[A-Z0-9]+_)*(?:[A-Z0-9]*(?:PASSWORD|PASSWD|SECRET|TOKEN|CREDENTIALS?)"
-            r"|PASS|PWD)(?![\w-])=(?:" + _QUOTED + "|" + _BARE + ")"
+            r"|PASS|PWD)(?![\w-])=" + _VALUE
         ),
         quoted=_any_value,
         bare=_any_value,
@@ -290,7 +295,7 @@ VALUE_RULES: Final[tuple[_ValueRule, ...]] = (
         "key in an environment variable",
         re.compile(
             r"(?<![\w$-])(?:[A-Z0-9]+_)*(?:[A-Z0-9]*(?:API_?KEY|ACCESS_?KEY|SECRET_?KEY|PRIVATE_?KEY)"
-            r"|KEY)(?![\w-])=(?:" + _QUOTED + "|" + _BARE + ")"
+            r"|KEY)(?![\w-])=" + _VALUE
         ),
         quoted=_random_value,
         bare=_random_value,
@@ -298,10 +303,7 @@ VALUE_RULES: Final[tuple[_ValueRule, ...]] = (
     # Configuration with = (properties, query strings, --password=…, ``password:=…``).
     _ValueRule(
         "password or key assignment",
-        re.compile(
-            r"(?i)(?<![A-Za-z0-9])[\"']?" + _CONFIG_NAME + r"[\"']?(?::=|=>|=)"
-            r"(?:" + _QUOTED + "|" + _BARE + ")"
-        ),
+        re.compile(r"(?i)(?<![A-Za-z0-9])[\"']?" + _CONFIG_NAME + r"[\"']?(?::=|=>|=)" + _VALUE),
         quoted=_any_value,
         bare=_written_value,
     ),
@@ -310,8 +312,10 @@ VALUE_RULES: Final[tuple[_ValueRule, ...]] = (
     _ValueRule(
         "password or key assignment",
         re.compile(
-            r"(?i)(?<![A-Za-z0-9])[\"']?" + _CONFIG_NAME + r"[\"']?(?:\s+(?::=|=>|=)\s*|(?::=|=>|=)\s+)"
-            r"(?:" + _QUOTED + "|" + _BARE + ")"
+            r"(?i)(?<![A-Za-z0-9])[\"']?"
+            + _CONFIG_NAME
+            + r"[\"']?(?:\s+(?::=|=>|=)\s*|(?::=|=>|=)\s+)"
+            + _VALUE
         ),
         quoted=_any_value,
         bare=_random_value,
@@ -319,9 +323,7 @@ VALUE_RULES: Final[tuple[_ValueRule, ...]] = (
     # JSON: "password": "…" (both quoted: never prose).
     _ValueRule(
         "password or key assignment",
-        re.compile(
-            r"(?i)(?<![A-Za-z0-9])[\"']" + _CONFIG_NAME + r"[\"']\s*:\s*(?:" + _QUOTED + "|" + _BARE + ")"
-        ),
+        re.compile(r"(?i)(?<![A-Za-z0-9])[\"']" + _CONFIG_NAME + r"[\"']\s*:\s*" + _VALUE),
         quoted=_any_value,
         bare=_random_value,
     ),
@@ -329,18 +331,14 @@ VALUE_RULES: Final[tuple[_ValueRule, ...]] = (
     # only one that looks generated (``Pass: browsing, checkout`` is a sentence).
     _ValueRule(
         "password or key assignment",
-        re.compile(
-            r"(?im)^[ \t]*(?:-[ \t]+)?" + _CONFIG_NAME + r"[ \t]*:[ \t]*(?:" + _QUOTED + "|" + _BARE + ")"
-        ),
+        re.compile(r"(?im)^[ \t]*(?:-[ \t]+)?" + _CONFIG_NAME + r"[ \t]*:[ \t]*" + _VALUE),
         quoted=_any_value,
         bare=_random_value,
     ),
     # Anywhere else, a name and a colon need a value that looks generated.
     _ValueRule(
         "password or key assignment",
-        re.compile(
-            r"(?i)(?<![A-Za-z0-9])" + _CONFIG_NAME + r"[ \t]*:[ \t]*(?:" + _QUOTED + "|" + _BARE + ")"
-        ),
+        re.compile(r"(?i)(?<![A-Za-z0-9])" + _CONFIG_NAME + r"[ \t]*:[ \t]*" + _VALUE),
         quoted=_random_value,
         bare=_random_value,
     ),

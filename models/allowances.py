@@ -23,9 +23,7 @@ from models.types import UTCDateTime
 
 class AllowedFinding(SQLModel, table=True):
     __tablename__ = "allowed_finding"
-    __table_args__ = (
-        UniqueConstraint("incident_id", "finding_id", name="uq_allowed_finding"),
-    )
+    __table_args__ = (UniqueConstraint("incident_id", "finding_id", name="uq_allowed_finding"),)
 
     id: int | None = Field(default=None, primary_key=True)
     incident_id: int = Field(foreign_key="incident.id", index=True, ondelete="CASCADE")
