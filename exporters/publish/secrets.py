@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Collection, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Final
 
 from exporters.render.terminal_safe import visible
@@ -248,7 +248,3 @@ def _kept(text: str, matches: list[SecretMatch]) -> list[SecretMatch]:
     kinds = {m.kind for m in matches}
     return [m for m in find_secrets(text) if text[m.start : m.end] in values and m.kind in kinds]
 
-
-def with_allowed(findings: Sequence[SecretFinding], ids: Collection[str]) -> list[SecretFinding]:
-    """The findings, those named in ``ids`` now allowed."""
-    return [replace(f, allowed=True) if f.id in ids else f for f in findings]
