@@ -247,4 +247,3 @@ def _kept(text: str, matches: list[SecretMatch]) -> list[SecretMatch]:
     values = {text[m.start : m.end] for m in matches}
     kinds = {m.kind for m in matches}
     return [m for m in find_secrets(text) if text[m.start : m.end] in values and m.kind in kinds]
-
