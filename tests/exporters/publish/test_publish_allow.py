@@ -7,6 +7,7 @@ The secrets are made up while the test runs (a prefix and random characters).
 
 from __future__ import annotations
 
+import json
 import random
 import re
 import string
@@ -71,8 +72,6 @@ def test_every_sample_incident_publishes_without_redact(db: Path, tmp_path: Path
 
 
 def show_list(db: Path) -> list[dict[str, object]]:
-    import json
-
     rows: list[dict[str, object]] = json.loads(succeeded(workbook(db, "list", "--json")))
     return rows
 
