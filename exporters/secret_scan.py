@@ -100,8 +100,9 @@ def _random_value(value: str) -> bool:
 
 
 def _written_value(value: str) -> bool:
-    """A value set in a configuration file: anything but a placeholder, six or more long."""
-    return len(value) >= 6
+    """A value set in a configuration file: six or more long, and not a word or words of
+    a log line (``token=expired``, ``reason=token_invalid``)."""
+    return len(value) >= 6 and not re.fullmatch(r"[a-z]+(?:[-_][a-z]+)*", value)
 
 
 _B64: Final = r"[A-Za-z0-9+/]"
@@ -245,8 +246,12 @@ RULES: Final[tuple[_Rule, ...]] = (
     _Rule(
         "password on a command line",
         re.compile(
-            r"\b(?:mysql|mariadb|mysqldump|mysqladmin|mysqlimport|mysqlcheck|mysqlsh|mysqlpump)"
-            r"\b[^\n|;&]*?\s-p(?![\s-])([^\s\"'`|;&]+|\"[^\"\n]+\"|'[^'\n]+')"
+            # The client as a command (``/var/lib/mysql`` is a folder), and not one of
+            # find's own options that happen to start with -p.
+            r"(?<![\w/.-])(?:/usr(?:/local)?/s?bin/)?"
+            r"(?:mysql|mariadb|mysqldump|mysqladmin|mysqlimport|mysqlcheck|mysqlsh|mysqlpump)"
+            r"\s[^\n|;&]*?(?<=\s)-p(?![\s-]|(?:ath|erm|rint0?|rintf|rune)\b)"
+            r"([^\s\"'`|;&]+|\"[^\"\n]+\"|'[^'\n]+')"
         ),
         group=1,
     ),

@@ -60,6 +60,7 @@ def _fake_cases() -> list[tuple[str, str, str]]:
     cmd = "password on a command line"
     add(cmd, pw(), "mysql -uadmin -p{s} -h replica")
     add(cmd, pw(), "mysqldump -u root -p'{s}' shop > dump.sql")
+    add(cmd, pw(), "$ /usr/bin/mysql -h replica -p{s} shop")
     add(cmd, pw(), "sshpass -p {s} ssh admin@bastion")
     add(cmd, pw(), "sshpass -p{s} scp dump.sql db2:")
     add(cmd, pw(), "redis-cli -h cache-1 -a {s} info replication")
@@ -196,6 +197,9 @@ def test_the_false_alarm_of_the_issue_is_prose() -> None:
         "restarted pod api-7d9f8c6b5-x2x4q after the OOM",
         "request 123e4567-e89b-12d3-a456-426614174000 timed out",
         "PWD=/home/deploy in the env dump",
+        'level=warn msg="refresh failed" token=expired reason=token_invalid',
+        "find /var/lib/mysql -name '*.ibd' -perm 600 -print0 | xargs ls",
+        "mysql data dir checked with find . -path ./tmp -prune",
     ],
 )
 def test_ordinary_text_is_left_alone(text: str) -> None:
