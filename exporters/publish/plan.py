@@ -13,7 +13,8 @@ last place the incident went, else the config) is worked out here too.
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
@@ -103,6 +104,10 @@ class PublishRequest:
     email: str | None = None
     fallback_author: str = ""
     cache_dir: Path | None = None  # where index rows are remembered (None: not at all)
+    # Findings of the secret scan let through: those allowed before (finding id → digest
+    # of the text it was allowed in, from models.allowances) and the ids given now.
+    allowed: Mapping[str, str] = field(default_factory=dict)
+    allow: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -144,6 +149,8 @@ class PublishPlan:
     previous: Publication | None = None
     redacted: int = 0
     offline: PublishError | None = None  # the remote could not be reached to check
+    # The findings allowed by this request's ids, to be remembered once it is carried out.
+    newly_allowed: list[SecretFinding] = field(default_factory=list)
 
     @property
     def unchanged(self) -> bool:
@@ -156,6 +163,9 @@ class PublishPlan:
         if self.redacted:
             noun = "secret" if self.redacted == 1 else "secrets"
             lines.append(f"  {self.redacted} likely {noun} replaced by [REDACTED]")
+        if self.newly_allowed:
+            ids = ", ".join(f.id for f in self.newly_allowed)
+            lines.append(f"  allowed as written, while its text is unchanged: {ids}")
         if self.offline is not None:
             lines.append(f"  {self.offline}: not checked against {self.remote}/{self.branch}")
         return lines
@@ -193,18 +203,41 @@ def _render(snapshot: IncidentSnapshot, now: datetime) -> str:
     return render_markdown(snapshot.incident, snapshot.entries, snapshot.action_items, now=now)
 
 
-def _scan(snapshot: IncidentSnapshot, redact: bool) -> tuple[IncidentSnapshot, int]:
-    from exporters.publish.secrets import describe_findings, redact_snapshot, scan_snapshot
+def scan(snapshot: IncidentSnapshot, request: PublishRequest) -> list[SecretFinding]:
+    """The likely secrets in the incident, each marked allowed or not for this request;
+    an id given to allow that names no finding is refused."""
+    from exporters.publish.secrets import scan_snapshot
 
-    findings = scan_snapshot(snapshot)
-    if not findings:
-        return snapshot, 0
-    if not redact:
+    findings = scan_snapshot(snapshot, allowed=request.allowed, allow=request.allow)
+    known = {f.id for f in findings}
+    unknown = [ident for ident in request.allow if ident not in known]
+    if unknown:
         raise PublishError(
-            f"not published: likely secrets in {describe_findings(findings)}; remove them, "
-            "or publish with --redact to replace each with [REDACTED] in the docs repo only"
+            f"--allow {unknown[0]}: no such finding in {snapshot.incident.slug} (the ids are "
+            "the ones a refused publish printed; the text may have changed since)"
         )
-    return redact_snapshot(snapshot), len(findings)
+    return findings
+
+
+def _scan(
+    snapshot: IncidentSnapshot, request: PublishRequest
+) -> tuple[IncidentSnapshot, int, list[SecretFinding]]:
+    from exporters.publish.secrets import blocking, describe_findings, redact_snapshot
+
+    findings = scan(snapshot, request)
+    newly_allowed = [f for f in findings if f.id in request.allow]
+    stopping = blocking(findings)
+    if not stopping:
+        return snapshot, 0, newly_allowed
+    if not request.redact:
+        count = len(stopping)
+        noun = "a likely secret" if count == 1 else f"{count} likely secrets"
+        raise PublishError(
+            f"not published: {noun}: {describe_findings(stopping)}. Remove them, publish "
+            "with --redact to replace each with [REDACTED] in the docs repo only, or allow "
+            "one you know is harmless with --allow ID"
+        )
+    return redact_snapshot(snapshot, findings), len(stopping), newly_allowed
 
 
 def open_repo(path: Path) -> DocsRepo:
@@ -250,7 +283,7 @@ def plan_publish(
     file_name = safe_file_name(incident.slug)
     branch = request.branch or default_branch(incident.slug)
     remote = request.remote or (DEFAULT_REMOTE if request.push else None)
-    clean, redacted = _scan(snapshot, request.redact)
+    clean, redacted, newly_allowed = _scan(snapshot, request)
     text = _render(clean, now)
 
     with open_repo(request.repo) as docs:
@@ -382,6 +415,7 @@ def plan_publish(
         previous=previous,
         redacted=redacted,
         offline=offline,
+        newly_allowed=newly_allowed,
     )
 
 
@@ -473,8 +507,8 @@ def _index(
 
 @dataclass
 class PublishCheck:
-    """What the TUI shows before committing: the likely secrets, and the plan (None while
-    secrets stand in the way and redaction was not chosen)."""
+    """What the TUI shows before committing: the likely secrets (allowed ones marked), and
+    the plan (None while secrets not allowed stand in the way and redaction was not chosen)."""
 
     findings: list[SecretFinding]
     plan: PublishPlan | None
@@ -487,9 +521,9 @@ def check_publish(
     *,
     now: datetime,
 ) -> PublishCheck:
-    from exporters.publish.secrets import scan_snapshot
+    from exporters.publish.secrets import blocking
 
-    findings = scan_snapshot(snapshot)
-    if findings and not request.redact:
+    findings = scan(snapshot, request)
+    if blocking(findings) and not request.redact:
         return PublishCheck(findings, None)
     return PublishCheck(findings, plan_publish(snapshot, request, publications, now=now))

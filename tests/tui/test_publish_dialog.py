@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Checkbox, Input, Static
+from textual.widgets import Checkbox, Input, OptionList, Static
 
 from exporters.render.markdown import render_markdown
 from models.publications import Publications
@@ -44,6 +44,14 @@ def summary(pilot: Pilot[Any]) -> str:
     """The dialog's report, as shown (wrapped lines joined again)."""
     report = pilot.app.screen.query_one("#publish-summary", Static)
     return " ".join(str(report.content).split())
+
+
+def findings(pilot: Pilot[Any]) -> list[str]:
+    """The likely secrets the dialog lists, one line each."""
+    listing = pilot.app.screen.query_one("#publish-findings", OptionList)
+    if not listing.display:
+        return []
+    return [str(listing.get_option_at_index(n).prompt) for n in range(listing.option_count)]
 
 
 def branch_of(incident: Incident) -> str:
@@ -149,9 +157,13 @@ async def test_a_secret_is_named_and_redacting_publishes_without_it(
     app = build_app(store, tmp_path, incident_id=incident.id, docs_repo=str(docs))
     async with app.run_test(size=(80, 24)) as pilot:
         dialog = await open_dialog(pilot)
-        shown = summary(pilot)
-        assert "✗ Likely secrets: entry 7 (AWS access key)" in shown
-        assert key not in shown
+        entry = store.entries(incident.id)[-1]
+        assert findings(pilot) == [
+            f"✗ entry {entry.id} (2026-03-03 00:55 CET): AWS access key, "
+            '"found **** in the deploy log"'
+        ]
+        assert "✗ 1 likely secret, listed above." in summary(pilot)
+        assert key not in screen_text(pilot.app)
         redact = dialog.query_one("#publish-redact", Checkbox)
         assert redact.display
         await pilot.press("ctrl+s")  # refused: nothing is written
@@ -171,6 +183,53 @@ async def test_a_secret_is_named_and_redacting_publishes_without_it(
     assert key not in text
     assert r"found \[REDACTED\] in the deploy log" in text  # escaped, as all text is
     assert key in store.entries(incident.id)[-1].text  # the workbook keeps its record
+
+
+async def test_a_harmless_finding_is_allowed_from_the_keyboard_until_its_text_changes(
+    tmp_path: Path, world: tuple[Store, Incident]
+) -> None:
+    from models.allowances import Allowances
+
+    store, incident = world
+    assert incident.id is not None
+    key = "AKIA" + "Q7ZK3M9XW2PL5RT8"
+    token = "ghp_" + "Zq8" * 12
+    store.log_entry(incident.id, f"the docs use {key} as their example", at=FIXED)
+    leaked = store.log_entry(incident.id, f"rotated {token}", at=FIXED)
+    docs, remote = docs_with_remote(tmp_path)
+    app = build_app(store, tmp_path, incident_id=incident.id, docs_repo=str(docs))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_dialog(pilot)
+        assert [line[:2] for line in findings(pilot)] == ["✗ ", "✗ "]
+        await pilot.press("ctrl+y")  # the first one, highlighted
+        await settle(pilot)
+        assert findings(pilot)[0].startswith("✓ allowed · entry ")
+        assert findings(pilot)[1].startswith("✗ entry ")
+        assert len(Allowances(store.engine).for_incident(incident.id)) == 1
+        await pilot.press("ctrl+s")  # the other still stands in the way
+        await settle(pilot)
+        assert git(docs, "branch", "--list", branch_of(incident)) == ""
+
+        # Highlight the second and allow it with Enter on the list.
+        pilot.app.screen.query_one("#publish-findings", OptionList).focus()
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        assert all(line.startswith("✓ allowed") for line in findings(pilot))
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "✓ Pushed to origin" in summary(pilot)
+    sha = git(remote, "rev-parse", f"refs/heads/{branch_of(incident)}")
+    assert key in git(remote, "show", f"{sha}:postmortems/{incident.slug}.md")
+
+    # Edited text: its finding must be allowed again; the untouched one stays allowed.
+    assert leaked.id is not None
+    store.edit_entry(incident.id, leaked.id, text=f"rotated {token} at once")
+    app = build_app(store, tmp_path, incident_id=incident.id, docs_repo=str(docs))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_dialog(pilot)
+        lines = findings(pilot)
+        assert lines[0].startswith("✓ allowed") and lines[1].startswith("✗ ")
+        assert token not in screen_text(pilot.app)
 
 
 async def test_uncommitted_edits_on_the_checked_out_branch_are_shown_and_the_typing_kept(

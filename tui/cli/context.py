@@ -15,6 +15,7 @@ import click
 if TYPE_CHECKING:
     from datetime import datetime
 
+    from models.allowances import Allowances
     from models.config import Settings
     from models.publications import Publications
     from models.store import IncidentSnapshot, Store
@@ -78,6 +79,11 @@ class Context:
         from models.publications import Publications
 
         return Publications(self.store.engine, clock=self.store.clock)
+
+    def allowances(self) -> Allowances:
+        from models.allowances import Allowances
+
+        return Allowances(self.store.engine, clock=self.store.clock)
 
 
 pass_ctx = click.make_pass_decorator(Context)

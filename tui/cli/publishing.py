@@ -53,7 +53,17 @@ def _docs_repo(context: Context, incident_id: int, slug: str, given: str | None)
 @click.option("--branch", metavar="NAME", help="Branch to commit on (default: postmortem/SLUG).")
 @click.option("--push", is_flag=True, help="Push the branch to the remote (never forced).")
 @click.option("--remote", metavar="NAME", help="Remote to check and push to (default: origin).")
-@click.option("--redact", is_flag=True, help="Replace likely secrets with [REDACTED].")
+@click.option(
+    "--redact", is_flag=True, help="Replace likely secrets (but allowed ones) with [REDACTED]."
+)
+@click.option(
+    "--allow",
+    "allow",
+    metavar="ID",
+    multiple=True,
+    help="Let one finding of the secret scan through, by the id a refusal printed; "
+    "remembered for its text as it is now (repeatable).",
+)
 @click.option("--message", metavar="TEXT", help="Commit message instead of the default.")
 @pass_ctx
 def publish(
@@ -65,6 +75,7 @@ def publish(
     push: bool,
     remote: str | None,
     redact: bool,
+    allow: tuple[str, ...],
     message: str | None,
 ) -> None:
     """Commit the postmortem to a review branch of a git docs repo; prints the commit."""
@@ -86,6 +97,8 @@ def publish(
         email=email,
         fallback_author=fallback_author,
         cache_dir=default_cache_dir(),
+        allowed=context.allowances().for_incident(incident_id),
+        allow=tuple(dict.fromkeys(ident.strip().lower() for ident in allow)),
     )
     publications = context.publications()
     now = context.now()
@@ -93,6 +106,9 @@ def publish(
     for line in plan.summary_lines():
         click.echo(line)
     result = apply_publish(plan, publications, now=now)
+    if plan.newly_allowed:
+        # Once the publish went through: a refused or failed one remembers nothing.
+        context.allowances().allow(incident_id, [f.allowance() for f in plan.newly_allowed])
     if result.pushed:
         click.echo(f"pushed {plan.branch} to {plan.remote}")
     click.echo(result.commit or "unchanged")

@@ -1,7 +1,10 @@
 """The publish dialog: where to, a look at what would change, then the commit and push.
 
 Opening it checks at once (in a worker: git may fetch over a slow link) and shows the
-diff summary; ctrl+s commits what was shown, and pushes when Push is on. Editing a field
+diff summary; ctrl+s commits what was shown, and pushes when Push is on. Likely secrets
+are listed one per line, where each is and with the secret masked; a responder who knows
+one is harmless highlights it and presses ctrl+a (or Enter) to allow it for its text as it
+is, written through the app's writer, and the dialog checks again. Editing a field
 makes the summary stale, and ctrl+s then checks again before anything is written. Every
 failure is shown in the dialog in plain words, with what to do, and the fields keep what
 was typed.
@@ -9,10 +12,10 @@ was typed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -20,7 +23,8 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import Checkbox, Input, Label, Static
+from textual.widgets import Checkbox, Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
 
 from exporters.publish.apply import PublishResult
 from exporters.publish.plan import (
@@ -34,6 +38,11 @@ from models.publications import Publications
 from tui.errors import describe, expected_errors, workbook
 from tui.screens.base import WorkbookModalScreen
 from tui.text import literal
+from tui.writer import Write
+
+if TYPE_CHECKING:
+    from exporters.publish.secrets import SecretFinding
+    from models.store import Store
 
 _STYLES = {
     "error": "bold $error",
@@ -182,6 +191,16 @@ class PublishScreen(WorkbookModalScreen[None]):
     PublishScreen #publish-summary {
         height: auto;
     }
+    PublishScreen #publish-findings {
+        display: none;
+        height: auto;
+        max-height: 6;
+        border: none;
+        padding: 0;
+    }
+    PublishScreen #publish-findings.-shown {
+        display: block;
+    }
     PublishScreen #publish-hint {
         height: 1;
         color: $text-muted;
@@ -201,6 +220,14 @@ class PublishScreen(WorkbookModalScreen[None]):
             "Check",
             id="publish.check",
             tooltip="Look at the docs repo again and show what would change; writes nothing",
+        ),
+        Binding(
+            "ctrl+y",
+            "allow",
+            "Allow",
+            id="publish.allow",
+            tooltip="Allow the highlighted likely secret: it is harmless, publish it as written "
+            "while its text stays the same",
         ),
         Binding(
             "escape",
@@ -275,6 +302,7 @@ class PublishScreen(WorkbookModalScreen[None]):
                 yield Checkbox("Push to the remote", defaults.push, id="publish-push", compact=True)
                 yield Checkbox("Redact likely secrets", id="publish-redact", compact=True)
             with VerticalScroll(id="publish-report"):
+                yield OptionList(id="publish-findings", compact=True)
                 yield Static(Content(problem or ""), id="publish-summary")
             yield Static(
                 Content("Enter/ctrl+r: check · ctrl+s: publish · Tab: next · Esc: close"),
@@ -364,8 +392,12 @@ class PublishScreen(WorkbookModalScreen[None]):
     @work(thread=True, exclusive=True, group=CHECK_GROUP, exit_on_error=False)
     def _check(self, fields: PublishFields, request: PublishRequest, now: datetime) -> None:
         from exporters.publish.plan import check_publish
+        from models.allowances import Allowances
 
-        snapshot = workbook(self).store.snapshot(self.incident_id)
+        store = workbook(self).store
+        snapshot = store.snapshot(self.incident_id)
+        allowed = Allowances(store.engine, clock=store.clock).for_incident(self.incident_id)
+        request = replace(request, allowed=allowed)
         check = check_publish(snapshot, request, self.publications, now=now)
         self.hand_over(self.RepoChecked(fields, check))
 
@@ -374,27 +406,83 @@ class PublishScreen(WorkbookModalScreen[None]):
         self._show_check(event.fields, event.check)
 
     def _show_check(self, fields: PublishFields, check: PublishCheck) -> None:
-        from exporters.publish.secrets import describe_findings
-
         if fields != self.fields():
             return  # edited while checking: the "changed" note stands
         self._checked = (fields, check)
         redact = self.query_one("#publish-redact", Checkbox)
-        redact.set_class(bool(check.findings) or fields.redact, "-offered")
-        lines: Lines = []
-        if check.findings and check.plan is None:
-            lines.append(("✗ Likely secrets: " + describe_findings(check.findings), "error"))
-            lines.append(
-                (
-                    "  Remove them in the workbook, or tick “Redact likely secrets” to publish "
-                    "each as [REDACTED] (the workbook keeps its own record).",
-                    "",
-                )
+        stopping = [f for f in check.findings if not f.allowed]
+        redact.set_class(bool(stopping) or fields.redact, "-offered")
+        self._show_findings(check.findings)
+        if stopping and check.plan is None:
+            count = len(stopping)
+            self._report(
+                [
+                    (f"✗ {count} likely secret{'s' if count > 1 else ''}, listed above.", "error"),
+                    (
+                        "  Remove them in the workbook, tick “Redact likely secrets” to publish "
+                        "each as [REDACTED] (the workbook keeps its own record), or highlight "
+                        "one you know is harmless and press ctrl+y to allow it.",
+                        "",
+                    ),
+                ]
             )
-            self._report(lines)
             return
         assert check.plan is not None
-        self._report(lines + plan_lines(check.plan, fields.push))
+        self._report(plan_lines(check.plan, fields.push))
+
+    def _show_findings(self, findings: list[SecretFinding]) -> None:
+        """One line per finding (its text is never markup); allowed ones say so."""
+        listing = self.query_one("#publish-findings", OptionList)
+        highlighted = listing.highlighted_option
+        listing.clear_options()
+        listing.set_class(bool(findings), "-shown")
+        for finding in findings:
+            mark = "✓ allowed · " if finding.allowed else "✗ "
+            listing.add_option(Option(Content(mark + finding.line()), id=finding.id))
+        first_open = next((n for n, f in enumerate(findings) if not f.allowed), 0)
+        ids = [f.id for f in findings]
+        keep = highlighted.id if highlighted is not None else None
+        if findings:
+            listing.highlighted = ids.index(keep) if keep in ids else first_open
+
+    # -- allowing -------------------------------------------------------------------------
+
+    @on(OptionList.OptionSelected, "#publish-findings")
+    def _finding_chosen(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self._allow(event.option.id)
+
+    def action_allow(self) -> None:
+        option = self.query_one("#publish-findings", OptionList).highlighted_option
+        if option is None:
+            self._report([("No likely secret to allow.", "muted")])
+            return
+        self._allow(option.id)
+
+    def _allow(self, finding_id: str | None) -> None:
+        if self._applying or self._checked is None:
+            return
+        check = self._checked[1]
+        finding = next((f for f in check.findings if f.id == finding_id), None)
+        if finding is None or finding.allowed:
+            return
+        incident_id, allowance = self.incident_id, finding.allowance()
+
+        def allow(store: Store) -> None:
+            from models.allowances import Allowances
+
+            Allowances(store.engine, clock=store.clock).allow(incident_id, [allowance])
+
+        def allowed(_: None) -> None:
+            if self.is_attached:
+                self.action_check()
+
+        def refused(why: str) -> None:
+            if self.is_attached:
+                self._report([(f"✗ Not allowed: {why}", "error")])
+
+        self._report([(f"Allowing {finding.id}…", "muted")])
+        workbook(self).writer.submit(Write(allow, allowed, refused))
 
     # -- publishing -----------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.helpers import Outcome, workbook
+from tests.cli.helpers import Outcome, show_json, workbook
 from tests.exporters.publish.helpers import (
     docs_with_remote,
     git,
@@ -164,11 +164,18 @@ def test_a_secret_stops_the_publish_and_redact_replaces_it_in_the_repo_only(
     before = repo_state(docs)
     result = workbook(db, "publish", slug, "--repo", str(docs))
     assert result.code == 1 and result.out == ""
-    assert result.err == (
-        "error: not published: likely secrets in the root cause section (password in a URL), "
-        "entry 3 (AWS access key); remove them, or publish with --redact to replace each "
-        "with [REDACTED] in the docs repo only\n"
-    )
+    entry = next(e for e in show_json(db, slug)["timeline"] if key in e["text"])
+    assert re.fullmatch(
+        r"error: not published: 2 likely secrets: "
+        r'the root cause section: password in a URL, "https://svc:\*\*\*\*@db.internal/x" '
+        r"\(--allow [0-9a-f]{8}\); "
+        rf"entry {entry['id']} \(2026-03-02 21:10 UTC\): AWS access key, "
+        r'"found \*\*\*\* in the deploy log" \(--allow [0-9a-f]{8}\)\. Remove them, publish '
+        r"with --redact to replace each with \[REDACTED\] in the docs repo only, or allow one "
+        r"you know is harmless with --allow ID\n",
+        result.err,
+    ), result.err
+    assert key not in result.err and "hunter2" not in result.err
     assert repo_state(docs) == before
 
     sha = published_sha(workbook(db, "publish", slug, "--repo", str(docs), "--redact"))

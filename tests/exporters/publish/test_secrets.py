@@ -61,7 +61,7 @@ FOUND = [
         "authorization header",
         _fake(ALNUM, 32),
     ),
-    ("DB_PASSWORD=" + _fake(ALNUM, 16), "password or key assignment", _fake(ALNUM, 16)),
+    ("db_password=" + _fake(ALNUM, 16), "password or key assignment", _fake(ALNUM, 16)),
     (f"pasted:\n{PRIVATE_KEY}\noops", "private key block", PRIVATE_KEY),
     (
         "jwt eyJ" + _fake(ALNUM, 20) + ".eyJ" + _fake(ALNUM, 30) + "." + _fake(ALNUM, 20),
@@ -188,10 +188,22 @@ def test_a_snapshot_names_where_each_secret_is_and_redaction_leaves_the_record(
     )
 
     findings = scan_snapshot(before)
-    assert describe_findings(findings) == (
-        "the root cause section (AWS access key), entry 2 (GitHub token), "
-        "action item AI-1 (link) (password in a URL)"
+    second = store.entries(incident.id)[1]
+    assert [(f.where, f.kind, f.excerpt) for f in findings] == [
+        ("the root cause section", "AWS access key", "a leaked key **** in the repo"),
+        (
+            f"entry {second.id} (2026-03-02 23:55 UTC)",
+            "GitHub token",
+            "rotated **** after the leak",
+        ),
+        ("action item AI-1 (link)", "password in a URL", "https://u:****@ci/x"),
+    ]
+    assert describe_findings(findings[:1]) == (
+        f'the root cause section: AWS access key, "a leaked key **** in the repo" '
+        f"(--allow {findings[0].id})"
     )
+    assert all(re.fullmatch(r"[0-9a-f]{8}", f.id) for f in findings)
+    assert [f.id for f in scan_snapshot(store.snapshot(incident.id))] == [f.id for f in findings]
     redacted = redact_snapshot(before)
     assert scan_snapshot(redacted) == []
     assert redacted.incident.root_cause == "a leaked key [REDACTED] in the repo"
