@@ -118,7 +118,7 @@ def _escape(text: str) -> str:
     return text.replace("#", "\\#")
 
 
-@given(st.text())
+@given(st.text(alphabet=st.characters(blacklist_characters="\n\r")))
 def test_escaped_text_survives(text: str) -> None:
     entry = parse("note " + _escape(text))
     assert entry.tags == []
