@@ -89,8 +89,7 @@ def test_dry_run_says_what_it_would_log_and_writes_nothing(db: Path, slug: str) 
         "2026-03-02 21:40:01 UTC  ERROR db timeout",
         "2026-03-02 21:40:01 UTC  ERROR db timeout  (+2 lines)",
         "2026-03-02 21:41:30 UTC  GET /checkout 502",
-        "would log 3 entries, 2026-03-02 21:40:01 UTC to 2026-03-02 21:41:30 UTC; "
-        "nothing written",
+        "would log 3 entries, 2026-03-02 21:40:01 UTC to 2026-03-02 21:41:30 UTC; nothing written",
     ]
     planned = json.loads(
         succeeded(workbook(db, "log", slug, "-", "--lines", "--dry-run", "--json", input=LOG))

@@ -7,13 +7,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
+import pytest
 from textual import events
+from textual.pilot import Pilot
 
 from models.log_lines import MAX_ENTRY_LINES
 from models.store import Store
 from models.tables import Incident
-from tests.tui.support import FIXED, build_app, screen_text
+from tests.tui.support import FIXED, build_app, make_store, sample_incident, screen_text
 from tui.app import WorkbookApp
 from tui.screens.incident.quick_entry import QuickEntryInput, from_bar, to_bar
 from tui.widgets.status_line import StatusLine
@@ -78,8 +81,8 @@ async def test_a_two_line_paste_logs_both_lines_as_one_entry(
         assert "⏎" in bar.value
         assert _badge(app).display and "2 lines" in _badge(app).text.plain
         preview = _preview(app)
-        assert "Enter: 2 lines as one entry, now" in preview
-        assert "ctrl+t: 2 entries 03-02 23:40:01 → 23:40:02" in preview
+        assert "Enter: one entry, now" in preview
+        assert "ctrl+t: 2 entries, 03-02 23:40:01 → 23:40:02" in preview
         # The draft holds the whole paste, line breaks and all.
         assert app.drafts.load(incident.id or 0)["quick-entry"] == TWO_LINES.rstrip("\n")
         await pilot.press("enter")
@@ -104,7 +107,7 @@ async def test_ctrl_t_logs_one_entry_per_line_at_its_own_time(
         await _open(app, pilot)
         await _paste(app, pilot, mixed)
         await pilot.press(*" #db")
-        assert "ctrl+t: 3 entries 03-02 23:40:01 → 23:41:30  tags: db" in _preview(app)
+        assert "ctrl+t: 3 entries, 03-02 23:40:01 → 23:41:30  tags: db" in _preview(app)
         await pilot.press("ctrl+t")
         await _landed(app, pilot)
         assert _bar(app).value == ""
@@ -136,7 +139,7 @@ async def test_a_hundred_lines_arrive_whole(tmp_path: Path, world: tuple[Store, 
         await _open(app, pilot)
         await _paste(app, pilot, "\n".join(lines))
         assert "100 lines" in _badge(app).text.plain
-        assert "ctrl+t: 100 entries 03-02 23:00:00 → 23:01:39" in _preview(app)
+        assert "ctrl+t: 100 entries, 03-02 23:00:00 → 23:01:39" in _preview(app)
         await pilot.press("ctrl+t")
         await _landed(app, pilot)
     logged = _new_entries(store, incident, 6)
@@ -234,3 +237,26 @@ async def test_a_recovered_multi_line_draft_comes_back_whole(
         await _open(app, pilot)
         assert _bar(app).text == "first line\nsecond line"
         assert "2 lines" in _badge(app).text.plain
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_the_bar_holding_a_paste_of_log_lines(
+    snap_compare: Any, tmp_path: Path, size: tuple[int, int]
+) -> None:
+    store = make_store(tmp_path / "w.db")
+    incident = sample_incident(store)
+    app = build_app(store, tmp_path, incident_id=incident.id)
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await _open(app, pilot)
+        await _paste(
+            app,
+            pilot,
+            "Mar  2 23:40:01 db-1 postgres[812]: FATAL: too many connections\n"
+            "  detail: max_connections=100\n"
+            "2026-03-02T22:41:30Z app-3 pool exhausted\n",
+        )
+        await pilot.press(*" #db")
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)

@@ -93,18 +93,18 @@ def block_preview(
             preview.append(" (now)")
         preview.append(f"{tags} · {count} lines as one entry · Enter logs")
         return preview
-    preview = Text(f"Enter: {count} lines as one entry, {when}{tags} · ", end="")
+    # The log column is 72 cells wide beside the metrics: the times come before the tags.
+    preview = Text(f"Enter: one entry, {when} · ", end="")
     if isinstance(lines, str):
         preview.append("ctrl+t: ✗ " + " ".join(lines.split()))
         return preview
     first, last = lines.entries[0].at, lines.entries[-1].at
     many = len(lines.entries)
-    preview.append(f"ctrl+t: {many} entr{'ies' if many > 1 else 'y'} ")
+    preview.append(f"ctrl+t: {many} entr{'ies' if many > 1 else 'y'}, ")
     preview.append(_short_time(first, zone, now))
     if many > 1:
         preview.append(" → " + _short_time(last, zone, first))  # its date only when new
-    if lines.tags:
-        preview.append("  tags: " + ", ".join(lines.tags))
+    preview.append(tags)
     return preview
 
 
