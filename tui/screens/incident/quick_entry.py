@@ -23,9 +23,11 @@ from datetime import datetime
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import events, on
 from textual.binding import Binding, BindingType
+from textual.geometry import Region
 from textual.message import Message
 from textual.widgets import Input
 
@@ -207,6 +209,7 @@ class QuickEntryInput(Input):
         """
         self.value = to_bar(text)
         self.cursor_position = len(self.value)
+        self.call_after_refresh(self._show_cursor)
         self._keep_message_for = self.value if keep_message else None
 
     def _on_paste(self, event: events.Paste) -> None:
@@ -230,6 +233,13 @@ class QuickEntryInput(Input):
             self.insert_text_at_cursor(to_bar(pasted))
         else:
             self.replace(to_bar(pasted), start, end)
+        self.call_after_refresh(self._show_cursor)
+
+    def _show_cursor(self) -> None:
+        """Scroll the cursor into view: Input does not when the first change to its value
+        is a long one (a paste into an empty bar), nor when the badge narrows it."""
+        offset = cell_len(self.value[: self.cursor_position])
+        self.scroll_to_region(Region(offset, 0, 1, 1), force=True, animate=False)
 
     def say(self, text: Text, kind: str = "") -> None:
         """Show ``text`` on the line under the bar; ``kind`` is ``ok``, ``error`` or plain."""
@@ -267,6 +277,7 @@ class QuickEntryInput(Input):
             self._block = block
             self.badge.display = block
             self.refresh_bindings()
+            self.call_after_refresh(self._show_cursor)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "log_lines":
