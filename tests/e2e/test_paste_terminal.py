@@ -76,3 +76,11 @@ def test_mixed_lines_and_control_characters(launch, incident: tuple[Path, str]) 
     # Shown literally in the timeline: markup as typed, the bell never rung.
     term.wait_for("GET /checkout [red]502[/red]\\x07\\tbell")
     assert len(Store(open_database(db)).entries(1)) == 3
+
+
+def test_log_dash_from_a_terminal_says_to_pipe(launch, incident: tuple[Path, str]) -> None:
+    """Typed at a prompt with nothing piped in, `log REF -` says so instead of waiting."""
+    db, slug = incident
+    term = launch("--db", str(db), "log", slug, "-")
+    term.wait_for("error: nothing is piped in")
+    assert term.wait_exit() == 1

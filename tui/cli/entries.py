@@ -40,6 +40,11 @@ STDIN = "-"
 def _read_stdin() -> str:
     from models.log_lines import trim_block
 
+    if sys.stdin.isatty():  # nothing piped: waiting for typing would look like a hang
+        fail(
+            "nothing is piped in: `-` reads the text from a pipe, "
+            "as in `echo db down | workbook log REF -`"
+        )
     # Read as bytes: a stray invalid byte in a pasted log is shown as U+FFFD, not a crash.
     buffer = getattr(sys.stdin, "buffer", None)
     raw = buffer.read().decode("utf-8", errors="replace") if buffer else sys.stdin.read()
