@@ -298,21 +298,19 @@ class Store:
         logged: list[TimelineEntry] = []
         try:
             with collector_paused(), self._write_connection() as conn:
+                stored = _sent_entries(conn, incident_id, [e.sent_at for e in entries])
                 for entry, values in zip(entries, rows, strict=True):
-                    if entry.sent_at is not None:
-                        found = conn.execute(_FIND_SENT_ENTRY, values).first()
-                        if found is not None:
-                            entry_id, deleted_at = found
-                            logged.append(
-                                unsaved_copy(
-                                    TimelineEntry,
-                                    {"id": entry_id, "deleted_at": deleted_at, **values},
-                                )
-                            )
-                            continue
-                    entry_id = conn.execute(_INSERT_ENTRY, values).inserted_primary_key[0]
+                    key = (values["at"], values["created_at"], values["text"], values["author"])
+                    found = stored.get(key) if entry.sent_at is not None else None
+                    if found is not None:
+                        entry_id, deleted_at = found
+                    else:
+                        entry_id = conn.execute(_INSERT_ENTRY, values).inserted_primary_key[0]
+                        deleted_at = None
                     logged.append(
-                        unsaved_copy(TimelineEntry, {"id": entry_id, "deleted_at": None, **values})
+                        unsaved_copy(
+                            TimelineEntry, {"id": entry_id, "deleted_at": deleted_at, **values}
+                        )
                     )
         except IntegrityError as exc:
             raise NotFound(f"no incident with id {incident_id}") from exc
@@ -587,6 +585,26 @@ def revise_entry(
         setattr(entry, name, list(value) if name == "tags" else value)
     entry.updated_at = now
     session.add(entry)
+
+
+def _sent_entries(
+    conn: Connection, incident_id: int, sent: Sequence[datetime | None]
+) -> dict[tuple[Any, ...], tuple[int, datetime | None]]:
+    """The incident's entries first sent within the span of ``sent`` (None: not asked for),
+    by (at, created_at, text, author): one scan, not one per entry of a long batch."""
+    moments = [moment for moment in sent if moment is not None]
+    if not moments:
+        return {}
+    c = ENTRY_TABLE.c
+    query = sa_select(c.id, c.deleted_at, c.at, c.created_at, c.text, c.author).where(
+        c.incident_id == incident_id,
+        c.created_at >= min(moments),
+        c.created_at <= max(moments),
+    )
+    found: dict[tuple[Any, ...], tuple[int, datetime | None]] = {}
+    for row in conn.execute(query):
+        found[(row.at, row.created_at, row.text, row.author)] = (row.id, row.deleted_at)
+    return found
 
 
 def _entry_row(

@@ -42,9 +42,10 @@ Reader = Callable[[str], QuickEntry]
 LinesReader = Callable[[str], QuickLines]
 
 LINE_BREAK = "\u23ce"  # ⏎
-# Every other C0 control character and DEL as its control picture (U+2400 + code, ␡).
-_TO_BAR = {code: 0x2400 + code for code in range(0x20) if code != 0x0A} | {0x0A: 0x23CE}
-_TO_BAR[0x7F] = 0x2421
+# Every other C0 control character and DEL as its control picture (U+2400 + code, ␡). A
+# picture typed or pasted as itself comes back as its control character: they are not
+# characters anyone writes in an incident log.
+_TO_BAR = {code: 0x2400 + code for code in range(0x20)} | {0x0A: ord(LINE_BREAK), 0x7F: 0x2421}
 _FROM_BAR = {picture: code for code, picture in _TO_BAR.items()}
 
 
