@@ -63,7 +63,7 @@ _BRACKETED = re.compile(
 )
 _BARE = re.compile(
     r"^\s*(?P<open>\[)?(?P<clock>\d{1,2}:\d{2}(?::\d{2})?)(?P<fraction>[.,]\d{1,9})?"
-    r"(?(open)\])(?=[\s|,;-]|$)",
+    r"(?(open)\])(?=[\s|,;-]|$)(?!\s?[ap]\.?m\b)",  # 2:30 pm is no log's timestamp
     _FLAGS,
 )
 # What may separate a timestamp from the message: taken out with it.

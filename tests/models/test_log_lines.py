@@ -153,6 +153,7 @@ def test_a_line_without_digits_has_no_timestamp(line: str) -> None:
         "restarted at 10:00",  # a time inside the message is the message
         "v2026-12-04T10:00:01Z is a tag",
         "25:00 is no time",
+        "2:30 pm the call started",  # a person's time, not a log's
         "10:00:01abc",
         "one two three four five 2026-12-04T10:00:01Z",  # too far into the line
     ],

@@ -5,6 +5,9 @@ The paste arrives as Textual's ``Paste`` event, the way a terminal's bracketed p
 
 from __future__ import annotations
 
+import os
+import signal
+import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -260,3 +263,39 @@ def test_the_bar_holding_a_paste_of_log_lines(
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+async def test_a_batch_sent_before_a_hang_up_lands_whole_next_time(
+    tmp_path: Path, world: tuple[Store, Incident], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The database is locked by another process when ctrl+t is pressed, and the session
+    drops: next time every entry lands once, the two identical lines as two entries."""
+    monkeypatch.setattr("tui.app.LAST_WRITES_SECONDS", 0.05)
+    store, incident = world
+    holder = sqlite3.connect(tmp_path / "w.db", isolation_level=None, timeout=0)
+    app = build_app(store, tmp_path, incident_id=incident.id)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await _open(app, pilot)
+            holder.execute("BEGIN IMMEDIATE")
+            await _paste(app, pilot, "23:40:01 same line\n23:40:01 same line\n23:41 other")
+            await pilot.press("ctrl+t")
+            await pilot.pause()
+            assert app.writer.outstanding == 1  # one write for the three entries
+            os.kill(os.getpid(), signal.SIGHUP)
+            await pilot.pause()
+        assert app.return_code == 129
+        pending = [k for k in app.drafts.load(incident.id or 0) if k.startswith("pending:")]
+        assert len(pending) == 3
+    finally:
+        if holder.in_transaction:
+            holder.rollback()
+        holder.close()
+
+    again = build_app(store, tmp_path, incident_id=incident.id)
+    async with again.run_test(size=(80, 24)) as pilot:
+        await _landed(again, pilot)
+        await _landed(again, pilot)
+    texts = [text for _, text in _new_entries(store, incident, 6)]
+    assert sorted(texts) == ["other", "same line", "same line"]
+    assert not any(k.startswith("pending:") for k in again.drafts.load(incident.id or 0))
