@@ -50,6 +50,20 @@ _FIND_SENT_ENTRY = sa_select(ENTRY_TABLE.c.id, ENTRY_TABLE.c.deleted_at).where(
 )
 
 
+@dataclass(frozen=True)
+class NewEntry:
+    """An entry to log in a batch (:meth:`Store.log_entries`).
+
+    ``sent_at``, when given, is the moment it was first sent (kept as its ``created_at``):
+    an entry already stored with it is not logged twice, as in :meth:`Store.log_entry_once`.
+    """
+
+    at: datetime
+    text: str
+    tags: Sequence[str] = ()
+    sent_at: datetime | None = None
+
+
 class StoreError(ValueError):
     """A request the record cannot carry out; the message says why."""
 
@@ -258,6 +272,49 @@ class Store:
         except IntegrityError as exc:
             raise NotFound(f"no incident with id {incident_id}") from exc
         return unsaved_copy(TimelineEntry, {"id": entry_id, "deleted_at": None, **values})
+
+    def log_entries(
+        self, incident_id: int, entries: Sequence[NewEntry], *, author: str | None = None
+    ) -> list[TimelineEntry]:
+        """Log several entries in one transaction: all of them land, or none.
+
+        Every entry is checked before anything is written. An entry with a ``sent_at``
+        that is stored already (an earlier try that landed unseen) is handed back, not
+        logged again.
+        """
+        now = self.clock()
+        author = author if author is not None else self.author
+        rows = [
+            _entry_row(
+                incident_id,
+                entry.text,
+                at=entry.at,
+                tags=entry.tags,
+                author=author,
+                now=entry.sent_at or now,
+            )
+            for entry in entries
+        ]
+        logged: list[TimelineEntry] = []
+        try:
+            with collector_paused(), self._write_connection() as conn:
+                stored = _sent_entries(conn, incident_id, [e.sent_at for e in entries])
+                for entry, values in zip(entries, rows, strict=True):
+                    key = (values["at"], values["created_at"], values["text"], values["author"])
+                    found = stored.get(key) if entry.sent_at is not None else None
+                    if found is not None:
+                        entry_id, deleted_at = found
+                    else:
+                        entry_id = conn.execute(_INSERT_ENTRY, values).inserted_primary_key[0]
+                        deleted_at = None
+                    logged.append(
+                        unsaved_copy(
+                            TimelineEntry, {"id": entry_id, "deleted_at": deleted_at, **values}
+                        )
+                    )
+        except IntegrityError as exc:
+            raise NotFound(f"no incident with id {incident_id}") from exc
+        return logged
 
     def edit_entry(
         self,
@@ -528,6 +585,26 @@ def revise_entry(
         setattr(entry, name, list(value) if name == "tags" else value)
     entry.updated_at = now
     session.add(entry)
+
+
+def _sent_entries(
+    conn: Connection, incident_id: int, sent: Sequence[datetime | None]
+) -> dict[tuple[Any, ...], tuple[int, datetime | None]]:
+    """The incident's entries first sent within the span of ``sent`` (None: not asked for),
+    by (at, created_at, text, author): one scan, not one per entry of a long batch."""
+    moments = [moment for moment in sent if moment is not None]
+    if not moments:
+        return {}
+    c = ENTRY_TABLE.c
+    query = sa_select(c.id, c.deleted_at, c.at, c.created_at, c.text, c.author).where(
+        c.incident_id == incident_id,
+        c.created_at >= min(moments),
+        c.created_at <= max(moments),
+    )
+    found: dict[tuple[Any, ...], tuple[int, datetime | None]] = {}
+    for row in conn.execute(query):
+        found[(row.at, row.created_at, row.text, row.author)] = (row.id, row.deleted_at)
+    return found
 
 
 def _entry_row(

@@ -190,8 +190,12 @@ class WorkbookApp(App[None]):
         A broken drafts folder is broken for every field of every screen: one warning is
         enough, and typing goes on either way.
         """
+        self.keep_drafts(incident_id, {key: text}, or_else=or_else)
+
+    def keep_drafts(self, incident_id: int, texts: dict[str, str], *, or_else: str) -> None:
+        """Keep (or, with an empty text, drop) several drafts with one write of the file."""
         try:
-            self.drafts.save(incident_id, key, text)
+            self.drafts.save_many(incident_id, texts)
         except OSError as exc:
             if not self._draft_failed:
                 self._draft_failed = True

@@ -58,16 +58,22 @@ class Drafts:
 
     def save(self, incident_id: int, key: str, text: str) -> None:
         """Remember ``text`` under ``key``; raises OSError when the disk refuses."""
+        self.save_many(incident_id, {key: text})
+
+    def save_many(self, incident_id: int, texts: dict[str, str]) -> None:
+        """Remember each text under its key (an empty one drops the key), in one write."""
         drafts = self.load(incident_id)
-        if text.strip():
-            if drafts.get(key) == text:
-                return
-            drafts[key] = text
-        elif key in drafts:
-            del drafts[key]
-        else:
-            return
-        self._write(incident_id, drafts)
+        changed = False
+        for key, text in texts.items():
+            if text.strip():
+                if drafts.get(key) != text:
+                    drafts[key] = text
+                    changed = True
+            elif key in drafts:
+                del drafts[key]
+                changed = True
+        if changed:
+            self._write(incident_id, drafts)
 
     def discard(self, incident_id: int, key: str) -> None:
         self.save(incident_id, key, "")

@@ -118,7 +118,7 @@ def _escape(text: str) -> str:
     return text.replace("#", "\\#")
 
 
-@given(st.text())
+@given(st.text(alphabet=st.characters(blacklist_characters="\n\r")))
 def test_escaped_text_survives(text: str) -> None:
     entry = parse("note " + _escape(text))
     assert entry.tags == []
@@ -139,3 +139,37 @@ def test_never_an_unexpected_exception(line: str) -> None:
 def test_never_an_unexpected_exception_on_any_text(line: str) -> None:
     with contextlib.suppress(QuickEntryError):
         parse(line)
+
+
+# -- several lines (a paste) --------------------------------------------------------------
+
+
+def test_a_block_keeps_its_lines_and_reads_time_first_and_tags_last() -> None:
+    entry = parse("23:50 step one\n  # not a tag: a root prompt\nPR #12 merged #mit #db")
+    assert entry.at == datetime(2026, 3, 2, 23, 50, tzinfo=UTC)
+    assert entry.text == "step one\n  # not a tag: a root prompt\nPR #12 merged"
+    assert entry.tags == ["mitigated", "db"]
+    assert entry.line_count == 3
+
+
+def test_a_block_too_large_is_refused_not_cut() -> None:
+    with pytest.raises(QuickEntryError, match=r"201 lines.*nothing was cut"):
+        parse("\n".join(["x"] * 201))
+
+
+@given(
+    st.lists(
+        st.text(alphabet=st.characters(blacklist_characters="\n\r"), max_size=30),
+        min_size=2,
+        max_size=8,
+    )
+)
+def test_a_pasted_block_is_logged_as_pasted(lines: list[str]) -> None:
+    """Lines that neither start with a time nor end with a tag come back as they were."""
+    from models.log_lines import trim_block
+
+    lines = ["note: " + lines[0], *lines[1:-1], lines[-1] + " end"]
+    block = "\r\n".join(lines)
+    entry = parse(block)
+    assert entry.text == trim_block(block)
+    assert (entry.at, entry.tags) == (NOW, [])

@@ -3,17 +3,19 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import click
 
-from tui.cli.context import Context, echo_json, pass_ctx
+from tui.cli.context import Context, echo_json, fail, pass_ctx
 from tui.cli.free_text import FreeText, TextCommand
 
 if TYPE_CHECKING:
     from datetime import datetime
 
+    from models.store import NewEntry
     from models.tables import Incident
 
 
@@ -32,12 +34,44 @@ def _parse_at(context: Context, incident: Incident, incident_id: int, text: str 
     return parse_time(text, zone=zone, now=now, reference=reference)
 
 
+STDIN = "-"
+
+
+def _read_stdin() -> str:
+    from models.log_lines import trim_block
+
+    if sys.stdin.isatty():  # nothing piped: waiting for typing would look like a hang
+        fail(
+            "nothing is piped in: `-` reads the text from a pipe, "
+            "as in `echo db down | workbook log REF -`"
+        )
+    # Read as bytes: a stray invalid byte in a pasted log is shown as U+FFFD, not a crash.
+    buffer = getattr(sys.stdin, "buffer", None)
+    raw = buffer.read().decode("utf-8", errors="replace") if buffer else sys.stdin.read()
+    text = trim_block(raw)
+    if not text.strip():
+        fail(
+            "standard input is empty: pipe in the text to log, "
+            "as in `echo db down | workbook log REF -`"
+        )
+    return text
+
+
 @click.command(cls=TextCommand)
 @click.argument("ref")
 @click.argument("text", cls=FreeText)
 @click.option("--at", "at_text", metavar="TIME", help="When it happened (default: now).")
 @click.option("--tag", "tags", multiple=True, metavar="TAG", help="Tag (repeatable).")
 @click.option("--author", help="Who logged it (default: config author).")
+@click.option(
+    "--lines",
+    "by_line",
+    is_flag=True,
+    help="One entry per line with a timestamp of its own, at that time (untimed lines stay "
+    "with the entry above).",
+)
+@click.option("--dry-run", is_flag=True, help="Print what would be logged; write nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @pass_ctx
 def log(
     context: Context,
@@ -46,15 +80,84 @@ def log(
     at_text: str | None,
     tags: Sequence[str],
     author: str | None,
+    by_line: bool,
+    dry_run: bool,
+    as_json: bool,
 ) -> None:
-    """Log a timeline entry; prints its id."""
+    """Log a timeline entry; prints its id. TEXT `-` reads it from standard input."""
+    from models.log_lines import LogLinesError, read_timed_entries, size_problem, trim_block
+    from models.store import NewEntry
     from models.vocabulary import normalize_tags
 
+    if by_line and at_text is not None:
+        raise click.UsageError("--at and --lines do not go together: each line gives its own time")
+    clean_tags = normalize_tags(list(tags))
+    body = _read_stdin() if text == STDIN else text
     incident, incident_id = context.incident(ref)
-    normalize_tags(list(tags))
-    at = _parse_at(context, incident, incident_id, at_text)
-    entry = context.store.log_entry(incident_id, text, at=at, tags=tags, author=author)
-    click.echo(entry.id)
+    if by_line:
+        from models.timeline import time_reference
+        from models.timeparse import resolve_zone
+
+        now = context.now()
+        snap = context.store.snapshot(incident_id)
+        reference = time_reference(snap.incident, snap.entries, now=now)
+        try:
+            timed = read_timed_entries(
+                body, zone=resolve_zone(incident.timezone), now=now, reference=reference
+            )
+        except LogLinesError as exc:
+            fail(str(exc))
+        wanted = [NewEntry(t.at, t.text, clean_tags) for t in timed]
+    else:
+        if "\n" in body or "\r" in body:
+            body = trim_block(body)
+        problem = size_problem(body)
+        if problem is not None:
+            fail(f"the text is {problem}: nothing logged (--lines logs it line by line)")
+        at = _parse_at(context, incident, incident_id, at_text)
+        wanted = [NewEntry(at, body, clean_tags)]
+    if dry_run:
+        _say_planned(wanted, incident.timezone, as_json=as_json)
+        return
+    logged = context.store.log_entries(incident_id, wanted, author=author)
+    if as_json:
+        from exporters.render.json_view import entry_dict
+
+        echo_json({"dry_run": False, "entries": [entry_dict(e) for e in logged]})
+        return
+    for entry in logged:
+        click.echo(entry.id)
+
+
+def _say_planned(wanted: Sequence[NewEntry], timezone: str, *, as_json: bool) -> None:
+    """What ``--dry-run`` prints: every entry that would be logged, then a summary."""
+    from exporters.render.json_view import iso_utc
+
+    if as_json:
+        planned = [
+            {"id": None, "at": iso_utc(e.at), "text": e.text, "tags": list(e.tags)} for e in wanted
+        ]
+        echo_json({"dry_run": True, "entries": planned})
+        return
+    from exporters.render.terminal_safe import visible
+    from models.timeparse import format_local, zone_or_utc
+
+    zone = zone_or_utc(timezone)
+    for entry in wanted:
+        lines = entry.text.split("\n")
+        more = (
+            f"  (+{len(lines) - 1} line{'s' if len(lines) > 2 else ''})" if len(lines) > 1 else ""
+        )
+        tags = "".join(f" #{tag}" for tag in entry.tags)
+        click.echo(
+            f"{format_local(entry.at, zone, seconds=True)}  {visible(lines[0].strip())}{tags}{more}"
+        )
+    first, last = min(e.at for e in wanted), max(e.at for e in wanted)
+    count = len(wanted)
+    span = format_local(first, zone, seconds=True)
+    if count > 1:
+        span += " to " + format_local(last, zone, seconds=True)
+    click.echo(f"would log {count} entr{'ies' if count > 1 else 'y'}, {span}; nothing written")
 
 
 @click.command()

@@ -19,7 +19,9 @@ QUICK_ENTRY_HELP = """\
 Quick entry:  [TIME] text #tag #tag   then Enter
   TIME (optional, first): 10:45  2:30pm  2:30 pm  -5m  -1h30m  2026-03-02 23:50
   A #word anywhere is a tag and leaves the text; \\# keeps a literal #.
-  #123 (digits only) and C# (inside a word) stay text."""
+  #123 (digits only) and C# (inside a word) stay text.
+  A pasted block is one entry, line breaks kept (⏎ in the bar); ctrl+t logs
+  each line with a timestamp of its own at that time instead."""
 
 
 def _aliases_text() -> str:

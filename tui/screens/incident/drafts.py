@@ -12,7 +12,7 @@ import json
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from models.tables import ActionItem, TimelineEntry
@@ -24,6 +24,7 @@ QUICK_ENTRY = "quick-entry"
 NEW_ACTION = "action:new"
 DETAILS = "details"
 PENDING = "pending:"
+PASTE = "paste:"  # a paste too large for an entry, kept until attachments can take it
 OR_ELSE = "log it soon, it is not on disk yet"
 
 
@@ -37,6 +38,10 @@ def action_key(item: ActionItem) -> str:
 
 def writeup_key(field: str) -> str:
     return f"writeup:{field}"
+
+
+def paste_key() -> str:
+    return PASTE + secrets.token_hex(6)
 
 
 @dataclass(frozen=True)
@@ -57,7 +62,8 @@ class PendingEntry:
 
 def as_line(entry: PendingEntry) -> str:
     """A quick-entry line that logs ``entry`` again, at its own time (for a refused one)."""
-    text = re.sub(r"(?<!\S)#", r"\\#", entry.text)
+    # In a block only the last line's trailing tags are read: nothing else needs escaping.
+    text = entry.text if "\n" in entry.text else re.sub(r"(?<!\S)#", r"\\#", entry.text)
     tags = "".join(f" #{tag}" for tag in entry.tags)
     return f"{entry.at.isoformat()} {text}{tags}"
 
@@ -77,6 +83,14 @@ class IncidentDrafts:
     def drop(self, key: str) -> None:
         self.keep(key, "")
 
+    def drop_all(self, keys: list[str]) -> None:
+        """Drop several keys with one write of the drafts file."""
+        self._app.keep_drafts(self.incident_id, dict.fromkeys(keys, ""), or_else=OR_ELSE)
+
+    def where(self) -> str:
+        """The drafts file, for a message."""
+        return str(self._app.drafts.path(self.incident_id))
+
     def all(self) -> dict[str, str]:
         return self._app.drafts.load(self.incident_id)
 
@@ -84,17 +98,36 @@ class IncidentDrafts:
         return self._app.drafts.load_form(self.incident_id, key)
 
     def keep_pending(self, at: datetime, text: str, tags: list[str], author: str) -> PendingEntry:
-        sent_at = datetime.now(UTC)  # the real moment, also under a frozen clock: it is an id
-        entry = PendingEntry(PENDING + secrets.token_hex(6), at, text, list(tags), author, sent_at)
-        value = {
-            "at": at.isoformat(),
-            "text": text,
-            "tags": entry.tags,
-            "author": author,
-            "sent_at": sent_at.isoformat(),
-        }
-        self.keep(entry.key, json.dumps(value, ensure_ascii=False))
+        (entry,) = self.keep_pending_many([(at, text, tags)], author)
         return entry
+
+    def keep_pending_many(
+        self, entries: list[tuple[datetime, str, list[str]]], author: str
+    ) -> list[PendingEntry]:
+        """Keep entries about to be sent, with one write of the drafts file.
+
+        Each gets its own moment of sending (a microsecond apart), so two identical log
+        lines of one paste stay two entries when a second try looks for the first.
+        """
+        sent = datetime.now(UTC)  # the real moment, also under a frozen clock: it is an id
+        kept: list[PendingEntry] = []
+        values: dict[str, str] = {}
+        for number, (at, text, tags) in enumerate(entries):
+            sent_at = sent + timedelta(microseconds=number)
+            entry = PendingEntry(
+                PENDING + secrets.token_hex(6), at, text, list(tags), author, sent_at
+            )
+            value = {
+                "at": at.isoformat(),
+                "text": text,
+                "tags": entry.tags,
+                "author": author,
+                "sent_at": sent_at.isoformat(),
+            }
+            values[entry.key] = json.dumps(value, ensure_ascii=False)
+            kept.append(entry)
+        self._app.keep_drafts(self.incident_id, values, or_else=OR_ELSE)
+        return kept
 
     def pending(self) -> list[PendingEntry]:
         """Entries a previous session sent and did not see land, oldest first."""

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 
-from models.quick_entry import QuickEntry
+from models.quick_entry import QuickEntry, QuickLines
 from models.tables import TimelineEntry
 from tui.screens.incident.drafts import QUICK_ENTRY, PendingEntry, edit_key
 from tui.writer import Write
@@ -53,7 +53,7 @@ class EntryFlow:
         kept = drafts.keep_pending(parsed.at, parsed.text, parsed.tags, author)
         bar = screen.quick_entry
         bar.in_flight = None  # kept as a pending entry now, not as the bar's line
-        drafts.keep(QUICK_ENTRY, bar.value)
+        drafts.keep(QUICK_ENTRY, bar.text)
         follow = screen.timeline.following()
         pending = view.add_pending(parsed.at, parsed.text, parsed.tags, author)
         screen.show(row_first=True)
@@ -107,16 +107,82 @@ class EntryFlow:
             if pending is not None and pending.id is not None and screen.view is not None:
                 screen.view.drop_pending(pending.id)
                 screen.show()
-            bar = screen.quick_entry
-            if not bar.value:
-                bar.value = line
-                bar.cursor_position = len(line)
-            bar.say(Text("✗ not logged: " + why), "error")
-            screen.notify(
-                f"the entry was not logged: {why}" + ("" if bar.value == line else f": {line}"),
-                severity="error",
-                timeout=10,
-            )
+            self._hand_back(line, f"the entry was not logged: {why}", why)
+
+        screen.write(Write(write, landed, refused))
+
+    def _hand_back(self, line: str, message: str, why: str) -> None:
+        """A refused write: what was typed goes back into an empty bar, and is said."""
+        screen = self.screen
+        bar = screen.quick_entry
+        if not bar.value:
+            bar.set_text(line, keep_message=True)
+        bar.say(Text("✗ not logged: " + why), "error")
+        shown = " ".join(line.split())
+        screen.notify(
+            message + ("" if bar.text == line else f": {shown}"),
+            severity="error",
+            timeout=10,
+        )
+
+    def log_lines(self, lines: QuickLines, text: str) -> None:
+        """A block read line by line: every entry shown as pending and kept as a draft at
+        once, then written in one transaction (all land, or none and the text comes back)."""
+        screen, view, drafts = self.screen, self.screen.view, self.screen.drafts
+        assert view is not None and drafts is not None
+        author = screen.store.author
+        wanted = [(entry.at, entry.text, lines.tags) for entry in lines.entries]
+        kept = drafts.keep_pending_many(wanted, author)
+        bar = screen.quick_entry
+        bar.in_flight = None
+        drafts.keep(QUICK_ENTRY, bar.text)
+        follow = screen.timeline.following()
+        pending = [view.add_pending(k.at, k.text, k.tags, k.author) for k in kept]
+        screen.show(row_first=True)
+        newest = max(pending, key=lambda e: (e.at, -(e.id or 0)))
+        if follow and newest.id is not None:
+            screen.timeline.select_entry(newest.id)
+        screen.notify(f"Logging {len(kept)} entries at their own times.", timeout=3)
+        self.send_many(kept, pending, text)
+
+    def send_many(self, kept: list[PendingEntry], pending: list[TimelineEntry], text: str) -> None:
+        """Write kept entries in one transaction; ``pending`` are their rows on screen."""
+        from models.store import NewEntry
+
+        screen, drafts = self.screen, self.screen.drafts
+        assert drafts is not None
+        incident_id = screen.incident_id
+        batch = [NewEntry(k.at, k.text, k.tags, k.sent_at) for k in kept]
+        author = kept[0].author
+
+        def write(store: Any) -> list[TimelineEntry]:
+            logged: list[TimelineEntry] = store.log_entries(incident_id, batch, author=author)
+            return logged
+
+        def landed(entries: list[TimelineEntry]) -> None:
+            drafts.drop_all([k.key for k in kept])
+            if not screen.is_attached or screen.view is None:
+                return
+            follow = screen.timeline.following()
+            for row, entry in zip(pending, entries, strict=True):
+                if row.id is not None:
+                    screen.view.written(row.id, entry)
+            screen.show(row_first=True)
+            if follow and entries and entries[-1].id is not None:
+                newest = max(entries, key=lambda e: (e.at, e.id or 0))
+                if newest.id is not None:
+                    screen.timeline.select_entry(newest.id)
+
+        def refused(why: str) -> None:
+            if not screen.is_attached:
+                return  # the drafts stay: tried again when the incident is next opened
+            drafts.drop_all([k.key for k in kept])
+            if screen.view is not None:
+                for row in pending:
+                    if row.id is not None:
+                        screen.view.drop_pending(row.id)
+                screen.show()
+            self._hand_back(text, f"the {len(kept)} entries were not logged: {why}", why)
 
         screen.write(Write(write, landed, refused))
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from tui.screens.incident.drafts import DETAILS, NEW_ACTION, QUICK_ENTRY, as_line
+from tui.screens.incident.drafts import DETAILS, NEW_ACTION, PASTE, QUICK_ENTRY, as_line
 from tui.widgets.details_form import DetailsForm
 from tui.widgets.writeup import SECTION_TITLES, WriteUp
 
@@ -24,10 +24,12 @@ def recover_drafts(screen: IncidentScreen) -> None:
     kept = drafts.all()
     recovered: list[str] = []
     if QUICK_ENTRY in kept:
-        bar = screen.quick_entry
-        bar.value = kept[QUICK_ENTRY]
-        bar.cursor_position = len(bar.value)
+        screen.quick_entry.set_text(kept[QUICK_ENTRY])
         recovered.append("the quick-entry line (press Enter to log it)")
+    too_large = sum(1 for key in kept if key.startswith(PASTE))
+    if too_large:
+        pastes = "a paste" if too_large == 1 else f"{too_large} pastes"
+        recovered.append(f"{pastes} too large to log, still kept in {drafts.where()}")
     writeup = screen.query_one(WriteUp)
     for key, text in kept.items():
         if key.startswith("writeup:"):

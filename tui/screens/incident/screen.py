@@ -23,7 +23,7 @@ from textual.reactive import var
 from textual.widgets import Footer, TabbedContent, TabPane
 
 from models.metrics import IncidentMetrics
-from models.quick_entry import QuickEntry, parse_quick_entry
+from models.quick_entry import QuickEntry, QuickLines, parse_quick_entry, parse_quick_lines
 from models.store import IncidentSnapshot, Store
 from models.tables import TimelineEntry
 from models.timeparse import zone_or_utc
@@ -32,7 +32,7 @@ from tui.messages import MilestoneChosen
 from tui.screens.base import LiveScreen
 from tui.screens.incident.action_flow import ActionItemFlow
 from tui.screens.incident.bindings import INCIDENT_BINDINGS
-from tui.screens.incident.drafts import QUICK_ENTRY, IncidentDrafts, writeup_key
+from tui.screens.incident.drafts import QUICK_ENTRY, IncidentDrafts, paste_key, writeup_key
 from tui.screens.incident.editor import edit_in_editor
 from tui.screens.incident.entry_flow import EntryFlow
 from tui.screens.incident.fields_flow import FieldsFlow
@@ -139,16 +139,20 @@ class IncidentScreen(LiveScreen[None]):
             with TabPane("Log", id="tab-log"), Horizontal(id="log-layout"):
                 with Vertical(id="log-column"):
                     preview = StatusLine(Text(QUICK_ENTRY_HINT), id="quick-preview")
+                    badge = StatusLine(Text(""), id="quick-lines")
                     yield TimelineFilter(id="timeline-filter-bar")
                     yield Timeline(id="timeline")
                     yield EntryDetail("", id="entry-detail")
-                    yield QuickEntryInput(
-                        preview=preview,
-                        placeholder="10:45 restarted the db #mit",
-                        id="quick-entry",
-                        compact=True,
-                        select_on_focus=False,
-                    )
+                    with Horizontal(id="quick-row"):
+                        yield badge
+                        yield QuickEntryInput(
+                            preview=preview,
+                            badge=badge,
+                            placeholder="10:45 restarted the db #mit",
+                            id="quick-entry",
+                            compact=True,
+                            select_on_focus=False,
+                        )
                     yield preview
                 yield MetricsPanel(id="side-metrics")
             with TabPane("Metrics", id="tab-metrics"):
@@ -254,7 +258,7 @@ class IncidentScreen(LiveScreen[None]):
         view = self.view
         assert view is not None
         self.zone = zone_or_utc(view.incident.timezone)
-        self.quick_entry.read_as(self._read_line, self.zone)
+        self.quick_entry.read_as(self._read_line, self.zone, self._read_lines, self.now)
         self.timeline.show_entries(view.entries, zone=self.zone, show_seconds=self.seconds)
         if self.filter_bar.is_open:  # entries came or went: the count must say so
             self.filter_bar.show_count(self.timeline.row_count, self.timeline.total_count)
@@ -275,6 +279,12 @@ class IncidentScreen(LiveScreen[None]):
         now = self.now()
         reference = self.view.reference(now)
         return parse_quick_entry(line, zone=self.zone, now=now, reference=reference)
+
+    def _read_lines(self, text: str) -> QuickLines:
+        assert self.view is not None
+        now = self.now()
+        reference = self.view.reference(now)
+        return parse_quick_lines(text, zone=self.zone, now=now, reference=reference)
 
     def _show_rest(self) -> None:
         self._rest_pending = False
@@ -344,6 +354,25 @@ class IncidentScreen(LiveScreen[None]):
     @on(QuickEntryInput.EntrySubmitted)
     def _entry_submitted(self, event: QuickEntryInput.EntrySubmitted) -> None:
         self.entries.log(event.entry, event.line)
+
+    @on(QuickEntryInput.LinesSubmitted)
+    def _lines_submitted(self, event: QuickEntryInput.LinesSubmitted) -> None:
+        self.entries.log_lines(event.lines, event.text)
+
+    @on(QuickEntryInput.PasteRefused)
+    def _paste_refused(self, event: QuickEntryInput.PasteRefused) -> None:
+        where = "not kept: the drafts folder cannot be written"
+        if self.drafts is not None:
+            self.drafts.keep(paste_key(), event.text)
+            where = f"kept as a draft in {self.drafts.where()}"
+        self.notify(
+            f"The paste is {event.why}. Nothing was cut and nothing logged; it is {where}. "
+            "Attaching it as a file will come with attachments; until then, "
+            "`workbook log REF - --lines` logs long logs from a file.",
+            title="Paste too large",
+            severity="error",
+            timeout=20,
+        )
 
     @on(QuickEntryInput.TimelineWanted)
     def _timeline_wanted(self) -> None:
@@ -505,7 +534,7 @@ class IncidentScreen(LiveScreen[None]):
         """Keep the bar's line and unsaved write-up sections as drafts; the sections."""
         assert self.drafts is not None
         bar = self.quick_entry
-        self.drafts.keep(QUICK_ENTRY, bar.value or bar.in_flight or "")
+        self.drafts.keep(QUICK_ENTRY, bar.text or bar.in_flight or "")
         sections = self.query_one(WriteUp).pending_texts()
         for field, text in sections.items():
             self.drafts.keep(writeup_key(field), text)
