@@ -83,12 +83,62 @@ def collect_files(paths: Iterable[Path]) -> list[Path]:
     return list(dict.fromkeys(found))
 
 
-def read_document(path: Path) -> ReadDocument:
+_BOMS = (
+    (b"\xef\xbb\xbf", "utf-8-sig"),
+    (b"\xff\xfe", "utf-16"),
+    (b"\xfe\xff", "utf-16"),
+)
+# Control characters that never appear in text files (tab, line feed, form feed, carriage
+# return and escape do).
+_BINARY_BYTES = frozenset(range(32)) - {9, 10, 12, 13, 27}
+
+
+def decode_document(data: bytes) -> str:
+    """The text of a document as found in the wild: UTF-8 with or without a BOM, UTF-16 with
+    a BOM, else a legacy single-byte file (Windows-1252, a superset of Latin-1 for text).
+
+    Raises ImportProblem, with the reason, for what is not text at all.
+    """
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError as exc:
+                raise ImportProblem(
+                    f"it starts with a {encoding.upper()} byte-order mark but is not "
+                    f"{encoding.upper()} text (byte {exc.start})"
+                ) from exc
+    head = data[:65536]
+    if b"\x00" in head:
+        raise ImportProblem("it is a binary file, not text (it holds NUL bytes)")
+    odd = sum(1 for byte in head if byte in _BINARY_BYTES)
+    if odd > max(8, len(head) // 100):
+        raise ImportProblem(f"it is a binary file, not text ({odd} control bytes)")
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ImportProblem(f"{path} is not UTF-8 text") from exc
-    return read_text(text, path)
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")  # the five bytes Windows-1252 leaves undefined
+
+
+def read_document(path: Path) -> ReadDocument:
+    data = path.read_bytes()
+    try:
+        text = decode_document(data)
+    except ImportProblem as exc:
+        raise ImportProblem(f"{path} cannot be imported: {exc}") from exc
+    document = read_text(text, path)
+    if not data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")) and not data.isascii():
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            document.record.warnings.insert(
+                0, "The file is not UTF-8; it was read as Windows-1252 (Latin-1)."
+            )
+    return document
 
 
 def read_text(text: str, path: Path) -> ReadDocument:

@@ -144,10 +144,10 @@ def test_a_readme_among_the_postmortems_is_left_out(db: Path, folder: Path) -> N
 def test_an_unreadable_file_fails_the_dry_run_too_but_the_others_are_shown(
     db: Path, folder: Path
 ) -> None:
-    (folder / "broken.md").write_bytes(b"\xff\xfe\x00 not text")
+    (folder / "broken.md").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
     result = workbook(db, "import", str(folder), "--dry-run")
     failed_with(result, "1 of 4 files could not be read")
-    assert "broken.md: error: " in result.out and "not UTF-8" in result.out
+    assert "broken.md: error: " in result.out and "binary file" in result.out
     assert result.out.count(" entries, ") == 3
     assert listed(db) == []
 
