@@ -27,6 +27,8 @@ class ReadDocument:
     format: str  # "workbook" or "foreign"
     record: IncidentRecord
     stated_duration_minutes: float | None = None
+    # "start", "end", "duration" -> where the figure came from (line, text, confidence)
+    evidence: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 @dataclass
@@ -145,7 +147,18 @@ def read_text(text: str, path: Path) -> ReadDocument:
     from exporters.render.workbook_format import looks_like_workbook, read_workbook_markdown
 
     if looks_like_workbook(text):
-        return ReadDocument(path, "workbook", read_workbook_markdown(text))
+        record = read_workbook_markdown(text)
+        evidence = {
+            role: {
+                "line": None,
+                "text": "",
+                "confidence": "stated",
+                "source": f"the workbook's own {name} field",
+            }
+            for role, name in (("start", "started_at"), ("end", "resolved_at"))
+            if record.fields.get(name) is not None
+        }
+        return ReadDocument(path, "workbook", record, evidence=evidence)
     try:
         from exporters.ingest.foreign.reader import read_foreign_markdown
     except ImportError as exc:  # pragma: no cover - until the foreign reader exists
@@ -153,7 +166,9 @@ def read_text(text: str, path: Path) -> ReadDocument:
     result = read_foreign_markdown(text, filename=str(path))
     record = result.record
     record.fields.setdefault("status", "published")
-    return ReadDocument(path, "foreign", record, result.stated_duration_minutes)
+    return ReadDocument(
+        path, "foreign", record, result.stated_duration_minutes, evidence=result.evidence
+    )
 
 
 ALREADY_THERE = "already in the workbook"
@@ -205,6 +220,7 @@ def preview(document: ReadDocument, *, now: datetime) -> dict[str, Any]:
         "timezone": fields.get("timezone"),
         "duration_minutes": metrics.duration_minutes,
         "stated_duration_minutes": document.stated_duration_minutes,
+        "evidence": {role: document.evidence.get(role) for role in ("start", "end", "duration")},
         "severity": fields.get("severity"),
         "timeline": [
             {"at": iso_utc(e.at), "text": e.text, "tags": list(e.tags)} for e in record.entries
@@ -256,6 +272,34 @@ def preview_line(item: dict[str, Any]) -> str:
         f"{format_duration(item['duration_minutes'])}, {len(item['timeline'])} entries, "
         f"{len(item['action_items'])} action items, {len(item['warnings'])} warnings"
     )
+
+
+_ROLES = (("start", "Start"), ("end", "End"), ("duration", "Duration"))
+
+
+def explain_lines(item: dict[str, Any]) -> list[str]:
+    """``import --explain``: where each of the start, end and duration came from."""
+    from models.timeparse import format_duration
+
+    if item.get("error"):
+        return [f"{item['file']}: error: {item['error']}"]
+    lines = [preview_line(item)]
+    values = {
+        "start": item.get("started_at"),
+        "end": item.get("resolved_at"),
+        "duration": format_duration(item.get("duration_minutes")),
+    }
+    for role, name in _ROLES:
+        found = (item.get("evidence") or {}).get(role)
+        if not found or values[role] in (None, "", "—"):
+            lines.append(f"  {name}: none found")
+            continue
+        lines.append(f"  {name}: {values[role]}  ({found['confidence']}: {found['source']})")
+        if found.get("line") is not None:
+            lines.append(f"    line {found['line']}: {found['text']}")
+    for warning in item.get("warnings", []):
+        lines.append(f"  warning: {warning}")
+    return lines
 
 
 def _identity(title: object, started_at: object) -> tuple[str, str | None]:

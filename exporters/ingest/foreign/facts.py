@@ -324,12 +324,13 @@ class StatedDuration:
     hit: DurationHit
     priority: int
     source: str
+    order: int = -1  # the unit it was read from (-1: front matter)
 
 
 def find_stated_durations(doc: Document) -> list[StatedDuration]:
     """How long the document says the impact lasted, strongest statement first."""
     found: list[StatedDuration] = []
-    for label, value, _order in _labelled_values(doc):
+    for label, value, order in _labelled_values(doc):
         if _DURATION_LABEL_RE.search(label) and not _NOT_DURATION_LABEL_RE.search(label):
             value_clocks = find_clock_times(value)
             hits = [
@@ -338,8 +339,8 @@ def find_stated_durations(doc: Document) -> list[StatedDuration]:
                 if not any(c.start < h.end and h.start < c.end for c in value_clocks)
             ]
             if hits:
-                found.append(StatedDuration(hits[0], 1, f'the "{label}" field'))
-    for _, unit, text in prose_runs(doc):
+                found.append(StatedDuration(hits[0], 1, f'the "{label}" field', order))
+    for run_order, unit, text in prose_runs(doc):
         if unit.kind not in ("line", "heading") or unit.section in (
             "timeline",
             "went_well",
@@ -365,7 +366,7 @@ def find_stated_durations(doc: Document) -> list[StatedDuration]:
                 0 <= hit.start - c.end <= 12 and "(" in text[c.end : hit.start] for c in clocks
             )
             if right_after_range:
-                found.append(StatedDuration(hit, 2, f'the sentence "{_short(text)}"'))
+                found.append(StatedDuration(hit, 2, f'the sentence "{_short(text)}"', run_order))
             elif (
                 hit.upper_bound
                 or led
@@ -373,7 +374,9 @@ def find_stated_durations(doc: Document) -> list[StatedDuration]:
                 or _DURATION_TAIL_RE.match(after)
             ):
                 priority = 3 if summary_like else 4
-                found.append(StatedDuration(hit, priority, f'the sentence "{_short(text)}"'))
+                found.append(
+                    StatedDuration(hit, priority, f'the sentence "{_short(text)}"', run_order)
+                )
     found.sort(key=lambda s: s.priority)
     return found
 

@@ -71,6 +71,8 @@ class ForeignResult:
     start_source: str = ""  # where the start came from, for previews and debugging
     end_source: str = ""
     notes: list[str] = field(default_factory=list)
+    # "start", "end", "duration" -> {"line", "text", "confidence", "source"}: see Evidence.
+    evidence: dict[str, dict[str, object]] = field(default_factory=dict)
 
 
 def read_foreign_markdown(
@@ -101,6 +103,12 @@ class _Choice:
     entry: int | None = None  # index into the sorted entries
     explicit: bool = False
     undated: bool = False
+    order: int | None = None  # the unit a stated moment was read from
+    confidence: str = ""  # "stated", "derived" or "guessed"; empty: from ``explicit``
+
+    @property
+    def how_sure(self) -> str:
+        return self.confidence or ("stated" if self.explicit else "derived")
 
 
 # Non-breaking hyphens and spaces read as their plain forms (SEV‑1, 2025‑05‑20, 10 AM).
@@ -146,6 +154,7 @@ class _Reader:
         self.filename = filename
         self.today = today
         self.warnings: list[str] = []
+        self._stated_agrees = False
 
     # -- zone and date ---------------------------------------------------------------
 
@@ -373,13 +382,17 @@ class _Reader:
             end = _Choice(
                 start.at + timedelta(minutes=stated[0].hit.minutes),
                 f"{stated[0].source} (start plus the stated duration)",
+                order=stated[0].order,
+                confidence="derived",
             )
             self.warnings.append(
                 f"No end time was found; the end is taken as the start plus the stated "
                 f"duration ({stated[0].hit.text})."
             )
         if start is None and end is not None and entries and entries[0].at < end.at:
-            start = _Choice(entries[0].at, "the earliest timeline entry", entry=0)
+            start = _Choice(
+                entries[0].at, "the earliest timeline entry", entry=0, confidence="guessed"
+            )
 
         for index, entry in enumerate(entries):
             tags = infer_tags(entry.text)
@@ -434,6 +447,12 @@ class _Reader:
             action_items=collect_actions(doc),
             warnings=list(dict.fromkeys(self.warnings)),
         )
+        entry_units = [raw[i].unit for i in order]
+        evidence = {
+            "start": self._evidence(doc, start, entry_units),
+            "end": self._evidence(doc, end, entry_units),
+            "duration": self._duration_evidence(doc, start, end, chosen_stated),
+        }
         return ForeignResult(
             record,
             stated_duration_minutes=chosen_stated.hit.minutes if chosen_stated else None,
@@ -441,7 +460,69 @@ class _Reader:
             duration_minutes=duration,
             start_source=start.source if start else "",
             end_source=end.source if end else "",
+            evidence={k: v for k, v in evidence.items() if v is not None},
         )
+
+    # -- evidence ----------------------------------------------------------------------
+
+    @staticmethod
+    def _line_of(doc: Document, unit_index: int | None) -> tuple[int | None, str]:
+        """The 1-based source line and its text for a unit (-1: the front matter)."""
+        if unit_index is None:
+            return None, ""
+        if unit_index < 0 or unit_index >= len(doc.units):
+            return None, "(front matter)"
+        unit = doc.units[unit_index]
+        if 0 <= unit.line < len(doc.source_lines):
+            return unit.line + 1, doc.source_lines[unit.line].strip()
+        return unit.line + 1, unit.text
+
+    def _evidence(
+        self, doc: Document, choice: _Choice | None, entry_units: list[int]
+    ) -> dict[str, object] | None:
+        if choice is None:
+            return None
+        if choice.order is not None:
+            unit_index: int | None = choice.order
+        elif choice.entry is not None:
+            unit_index = entry_units[choice.entry]
+        else:
+            unit_index = None
+        line, text = self._line_of(doc, unit_index)
+        return {
+            "at": choice.at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+            "line": line,
+            "text": text,
+            "confidence": choice.how_sure,
+            "source": choice.source,
+        }
+
+    def _duration_evidence(
+        self,
+        doc: Document,
+        start: _Choice | None,
+        end: _Choice | None,
+        stated: StatedDuration | None,
+    ) -> dict[str, object] | None:
+        if stated is not None and (self._stated_agrees or start is None or end is None):
+            line, text = self._line_of(doc, stated.order)
+            return {
+                "minutes": stated.hit.minutes,
+                "line": line,
+                "text": text,
+                "confidence": "stated",
+                "source": stated.source,
+            }
+        if start is None or end is None:
+            return None
+        sureness = {start.how_sure, end.how_sure}
+        return {
+            "minutes": (end.at - start.at).total_seconds() / 60,
+            "line": None,
+            "text": "",
+            "confidence": "guessed" if "guessed" in sureness else "derived",
+            "source": f"from the start ({start.source}) to the end ({end.source})",
+        }
 
     # -- start and end -----------------------------------------------------------------
 
@@ -467,7 +548,7 @@ class _Reader:
             at, undated = self._instant(
                 moment, base, zone_name, uses_meridiem, entries, None, day_first
             )
-            candidates.append(_Choice(at, moment.source, None, True, undated))
+            candidates.append(_Choice(at, moment.source, None, True, undated, moment.order))
         if candidates:
             # A "Date/time:" field is weak evidence, but when it disagrees it is worth a word.
             for moment in starts:
@@ -477,7 +558,7 @@ class _Reader:
                     at, _ = self._instant(
                         moment, base, zone_name, uses_meridiem, entries, None, day_first
                     )
-                    candidates.append(_Choice(at, moment.source, None, True))
+                    candidates.append(_Choice(at, moment.source, None, True, order=moment.order))
             chosen = candidates[0]
             for other in candidates[1:]:
                 if (
@@ -498,11 +579,13 @@ class _Reader:
                     return _Choice(
                         entries[index].at, "the first timeline entry showing impact", index
                     )
-            return _Choice(entries[0].at, "the earliest timeline entry", 0)
+            return _Choice(entries[0].at, "the earliest timeline entry", 0, confidence="guessed")
         weak = [m for m in starts if m.priority >= PRIORITY_WEAK_FIELD]
         if weak:
             at, _ = self._instant(weak[0], base, zone_name, uses_meridiem, [], None, day_first)
-            return _Choice(at, weak[0].source, None, True)
+            return _Choice(
+                at, weak[0].source, None, True, order=weak[0].order, confidence="derived"
+            )
         return None
 
     def _choose_end(
@@ -554,7 +637,10 @@ class _Reader:
                         )
                         break
                 return self._attach(
-                    _Choice(at, moment.source, None, True, undated), entries, texts, start=False
+                    _Choice(at, moment.source, None, True, undated, moment.order),
+                    entries,
+                    texts,
+                    start=False,
                 )
             self.warnings.append(
                 f"The end stated by {moment.source} ({_shown(at)}) is not after the start; "
@@ -572,14 +658,21 @@ class _Reader:
                         entries[index].at, "the timeline entry closing the incident", index
                     )
             if later(entries[-1].at):
-                return _Choice(entries[-1].at, "the latest timeline entry", len(entries) - 1)
+                return _Choice(
+                    entries[-1].at,
+                    "the latest timeline entry",
+                    len(entries) - 1,
+                    confidence="guessed",
+                )
         for moment in ends:
             if moment.priority >= PRIORITY_WEAK_FIELD:
                 at, _ = self._instant(
                     moment, base, zone_name, uses_meridiem, entries, after, day_first
                 )
                 if later(at):
-                    return _Choice(at, moment.source, None, True)
+                    return _Choice(
+                        at, moment.source, None, True, order=moment.order, confidence="derived"
+                    )
         return None
 
     @staticmethod
@@ -609,6 +702,7 @@ class _Reader:
         start: _Choice | None,
         end: _Choice | None,
     ) -> StatedDuration | None:
+        self._stated_agrees = False
         if not stated:
             return None
         if computed is None:
@@ -623,9 +717,11 @@ class _Reader:
 
         primary = stated[0]
         if agrees(primary):
+            self._stated_agrees = True
             return primary
         for candidate in stated[1:]:
             if candidate.priority <= 3 and agrees(candidate):
+                self._stated_agrees = True
                 return candidate
         assert start is not None and end is not None
         self.warnings.append(
