@@ -11,7 +11,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from exporters.ingest.foreign.sections import STATUS_LINE_RE, Document, Unit, split_label
+from exporters.ingest.foreign.sections import (
+    STATUS_LINE_RE,
+    Document,
+    Unit,
+    heading_words,
+    split_label,
+)
 from exporters.ingest.foreign.timeline import is_placeholder
 from models.record import ActionRecord
 
@@ -245,22 +251,52 @@ def _annotate(candidate: _Candidate, label: str, value: str) -> None:
         candidate.status = candidate.status or _status_of(value)
 
 
-def collect_actions(doc: Document) -> list[ActionRecord]:
-    meta_children, annotated = _metadata_children(doc)
-    groups: list[list[Unit]] = []
+# Headings that name the work to be done. "Prevention strategies", "Recommendations" or
+# "Improvements" may also list it, but when a document has a section of the first kind
+# those others are advice or procedures, not its action items.
+_FIRM_ACTIONS_RE = re.compile(
+    r"\baction ?items?\b|\bactions?\b|\bfollow[- ]?ups?\b|\bnext steps\b|\bto[- ]?dos?\b"
+    r"|\btasks?\b|\bcorrective\b|\bsteps taken\b|\bafter the incident\b|\bt[âa]ches\b",
+    re.IGNORECASE,
+)
+
+
+def _action_groups(doc: Document) -> list[tuple[bool, list[Unit]]]:
+    """The units of the action sections in groups (one per heading), each with whether a
+    heading above it names action items outright."""
+    groups: list[tuple[bool, list[Unit]]] = []
     current: list[Unit] | None = None
+    headings: list[tuple[int, bool]] = []  # (level, firm) of the real headings above
+    pseudo_firm = False
     for unit in doc.units:
+        is_heading = unit.kind == "heading" and not unit.heading_item
+        if is_heading:
+            while headings and headings[-1][0] >= unit.level:
+                headings.pop()
+            headings.append((unit.level, bool(_FIRM_ACTIONS_RE.search(heading_words(unit.text)))))
+            pseudo_firm = False
+        elif unit.pseudo:
+            pseudo_firm = bool(_FIRM_ACTIONS_RE.search(heading_words(unit.text)))
         if unit.section != "actions":
             current = None
             continue
-        if (unit.kind == "heading" and not unit.heading_item) or unit.pseudo:
+        firm = pseudo_firm or any(f for _, f in headings)
+        if is_heading or unit.pseudo:
             current = []
-            groups.append(current)
+            groups.append((firm, current))
             continue
         if current is None:
             current = []
-            groups.append(current)
+            groups.append((firm, current))
         current.append(unit)
+    if any(firm and units for firm, units in groups):
+        groups = [(firm, units) for firm, units in groups if firm]
+    return groups
+
+
+def collect_actions(doc: Document) -> list[ActionRecord]:
+    meta_children, annotated = _metadata_children(doc)
+    groups = [units for _, units in _action_groups(doc)]
 
     actions: list[ActionRecord] = []
     for group in groups:

@@ -18,7 +18,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.front_matter import front_matter_plugin
 
-from exporters.ingest.foreign.times import leading_stamp, untangle_iso
+from exporters.ingest.foreign.times import leading_stamp, relative_stamp, untangle_iso
 
 
 @dataclass
@@ -328,7 +328,11 @@ def parse_document(text: str, depth: int = 0) -> Document:
 _SECTION_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (kind, re.compile(pattern, re.IGNORECASE))
     for kind, pattern in (
-        ("timeline", r"\btime ?lines?\b|\bchronolog|\bsequence of events\b|\bincident log\b"),
+        (
+            "timeline",
+            r"\btime ?lines?\b|\bchronolog|\bsequence of events\b|\bincident log\b"
+            r"|\bd[ée]roul[ée]\b|\bfil des [ée]v[ée]nements\b",
+        ),
         (
             "went_well",
             r"\bwhat went (?:well|right)\b|\bwhat worked\b|\bwent well\b|\bpositives\b",
@@ -353,7 +357,8 @@ _SECTION_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"|\bimprovements?\b|\brecommendations?\b|\bgoing forward\b|\bfuture work\b"
             r"|\bmeasures\b|\bwhat we(?:'re|'ll| are| will| plan to)?(?: going to)? (?:do|doing"
             r"|change|changing|fix|fixing|improve|improving)\b|\bchanges we\b"
-            r"|\bwhat(?:'s| is| comes) next\b",
+            r"|\bwhat(?:'s| is| comes) next\b|\bsteps taken\b|\bafter the incident\b"
+            r"|\bplan d.actions?\b|\bmesures\b|\bsuivi\b|\bt[âa]ches\b",
         ),
         ("lessons", r"\blessons?\b|\blearn(?:ed|ings?|t)\b|\btakeaways?\b|\breflections?\b"),
         ("trigger", r"\btrigger"),
@@ -371,7 +376,7 @@ _SECTION_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         (
             "summary",
             r"\bsummary\b|\boverview\b|\bdescription\b|\bbackground\b|\bexecutive\b|\btl;? ?dr\b"
-            r"|\bresumo\b|\bresumen\b|\bintroduction\b|\bwhat happened\b|\babstract\b"
+            r"|\bresumo\b|\bresumen\b|\br[ée]sum[ée]\b|\bsynth[èe]se\b|\bintroduction\b|\bwhat happened\b|\babstract\b"
             r"|\bissue\b|\bincident (?:details|report)\b|\bdetails\b|\bcontext\b",
         ),
         (
@@ -485,7 +490,7 @@ def _is_pseudo_heading(unit: Unit, kind: str | None) -> bool:
         return False
     if unit.block_index > 0 and text[:1].islower():
         return False  # the end of a hard-wrapped sentence ("recurrence and response times:")
-    stamp = leading_stamp(text)
+    stamp = leading_stamp(text) or relative_stamp(text)
     if stamp is not None and (stamp.clock is not None or not stamp.rest):
         return False  # a timeline entry or a date line
     label = split_label(text)

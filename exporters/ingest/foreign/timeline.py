@@ -22,6 +22,7 @@ from exporters.ingest.foreign.times import (
     find_dates,
     leading_stamp,
     local_instant,
+    relative_stamp,
 )
 from exporters.ingest.foreign.zones import find_zone, zone_after, zone_info
 
@@ -150,7 +151,7 @@ def _collect(
                 continue
             stamp, text = _row_stamp(unit.cells)
         else:
-            stamp = leading_stamp(unit.text)
+            stamp = leading_stamp(unit.text) or relative_stamp(unit.text)
             if anywhere and (stamp is None or stamp.clock is None):
                 stamp = _stamp_anywhere(unit.text) or stamp
             text = stamp.rest if stamp else unit.text
@@ -274,6 +275,18 @@ def place_entries(
         clock = stamp.clock
         assert clock is not None
         zone = zone_info(stamp.zone.name) if stamp.zone else zone_info(zone_name)
+        if stamp.offset is not None:
+            # T+0:26: an offset from a moment the document does not name. Durations between
+            # entries are exact; the wall-clock times are a stand-in (midnight of the date).
+            origin = datetime(base.year, base.month, base.day, tzinfo=zone)
+            if not any("relative to" in note for note in notes):
+                notes.append(
+                    "The timeline gives times relative to a moment it does not name (T+0:00); "
+                    f"they are placed from midnight of {base.isoformat()}, so durations are "
+                    "right but the times of day are not."
+                )
+            placed.append(origin + stamp.offset)
+            continue
         if entry.context != prev_context:
             prev = anchor if entry.context == 0 else None
             prev_context = entry.context

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 
 from exporters.ingest.foreign.zones import ZoneHit, zone_after
 
@@ -117,12 +117,28 @@ _MONTHS = {
     "nov": 11,
     "dec": 12,
 }
+# English and French month names (French write-ups: "4 mars 2024", "1er août").
 _MONTH = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
-    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b\.?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
+    r"|janv(?:ier)?|f[ée]v(?:r(?:ier)?)?|mars|avr(?:il)?|mai|juin|juil(?:let)?|ao[uû]t"
+    r"|septembre|octobre|novembre|d[ée]c(?:embre)?)\b\.?"
 )
+_FRENCH_MONTHS = {"fév": 2, "fev": 2, "avr": 4, "mai": 5, "aoû": 8, "aou": 8, "déc": 12}
+
+
+def _month_number(name: str) -> int:
+    """The month of a month name in English or French (``juin`` and ``juil`` differ late)."""
+    lowered = name.lower().rstrip(".")
+    if lowered.startswith("juin"):
+        return 6
+    if lowered.startswith("juil"):
+        return 7
+    return _FRENCH_MONTHS.get(lowered[:3]) or _MONTHS[lowered[:3]]
+
+
 _WEEKDAY = r"(?:(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?\.?,?\s+)?"
-_ORD = r"(?:st|nd|rd|th)?"
+_ORD = r"(?:st|nd|rd|th|er)?"
 _DATE_RE = re.compile(
     r"(?<![\w/.-])(?:"
     r"(?P<iy>(?:19|20)[0-9]{2})[-/.](?P<im>[0-9]{1,2})[-/.](?P<id>[0-9]{1,2})(?![0-9])"
@@ -165,7 +181,7 @@ def _date_from(match: re.Match[str]) -> DateHit | None:
         name = (match.group("mn") or match.group("dn"))[:3].lower()
         if name == "may" and (match.group("mn") or "").startswith("may"):
             return None  # the verb "may", not the month (which would be written "May")
-        month = _MONTHS[name]
+        month = _month_number(match.group("mn") or match.group("dn"))
         dom = int(match.group("md") or match.group("dd"))
         year_text = match.group("my") or match.group("dy")
         if not 1 <= dom <= 31:
@@ -353,6 +369,7 @@ class Stamp:
     zone: ZoneHit | None
     rest: str
     until: ClockTime | None = None  # the end of a range such as 1:30pm-2:30pm
+    offset: timedelta | None = None  # a relative time (T+1:30): the clock is then a stand-in
 
 
 _PREFIX_RE = re.compile(
@@ -421,3 +438,23 @@ def leading_stamp(text: str) -> Stamp | None:
         pos = date_match.end()
     pos = _AFTER_STAMP_RE.match(text, pos).end()  # type: ignore[union-attr]
     return Stamp(date_hit, clock, zone, text[pos:].strip(), until)
+
+
+_RELATIVE_RE = re.compile(
+    r"T\s?(?P<sign>[+\-−])\s?(?P<h>[0-9]{1,3}):(?P<m>[0-5][0-9])(?![0-9:])", re.ASCII
+)
+
+
+def relative_stamp(text: str) -> Stamp | None:
+    """A line that starts with an offset from an unnamed moment (``T+0:26``, ``**T-0:05**``)."""
+    pos = 0
+    while pos < len(text) and pos < 12 and not text[pos].isalnum():
+        pos += 1
+    match = _RELATIVE_RE.match(text, pos)
+    if match is None:
+        return None
+    minutes = int(match.group("h")) * 60 + int(match.group("m"))
+    if match.group("sign") != "+":
+        minutes = -minutes
+    rest = text[_AFTER_STAMP_RE.match(text, match.end()).end() :].strip()  # type: ignore[union-attr]
+    return Stamp(None, ClockTime(0, 0), None, rest, offset=timedelta(minutes=minutes))

@@ -29,13 +29,13 @@ _EVENT = r"(?:the )?(?:outage|incident|impact|downtime|disruption|degradation|is
 _START_MARKER_RE = _words(
     rf"(?:start|beginning|begin|onset) of {_EVENT}",
     r"(?:outage|impact|incident|downtime|disruption|degradation) (?:begins|began|starts|started)",
-    r"impact (?:start|starts|started|begins|began)",
+    r"(?:impact|incident|outage|downtime|disruption) (?:start|starts|started|begins|began)",
 )
 _END_MARKER_RE = _words(
     rf"end of {_EVENT}",
     r"(?:outage|impact|downtime|disruption|degradation) (?:ends|ended|is over|was over)",
     r"(?:outage|incident|impact) (?:was )?declared over",
-    r"impact (?:end|ends|ended)",
+    r"(?:impact|incident|outage|downtime|disruption) (?:end|ends|ended)",
 )
 
 # Symptoms: how the impact looks from outside, or the moment somebody notices it.
