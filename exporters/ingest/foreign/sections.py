@@ -376,7 +376,8 @@ _SECTION_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         (
             "summary",
             r"\bsummary\b|\boverview\b|\bdescription\b|\bbackground\b|\bexecutive\b|\btl;? ?dr\b"
-            r"|\bresumo\b|\bresumen\b|\br[ée]sum[ée]\b|\bsynth[èe]se\b|\bintroduction\b|\bwhat happened\b|\babstract\b"
+            r"|\bresumo\b|\bresumen\b|\br[ée]sum[ée]\b|\bsynth[èe]se\b|\bintroduction\b"
+            r"|\bwhat happened\b|\babstract\b"
             r"|\bissue\b|\bincident (?:details|report)\b|\bdetails\b|\bcontext\b",
         ),
         (
