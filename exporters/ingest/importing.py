@@ -296,7 +296,8 @@ def explain_lines(item: dict[str, Any]) -> list[str]:
             continue
         lines.append(f"  {name}: {values[role]}  ({found['confidence']}: {found['source']})")
         if found.get("line") is not None:
-            lines.append(f"    line {found['line']}: {found['text']}")
+            text = found["text"] if len(found["text"]) <= 120 else found["text"][:119] + "…"
+            lines.append(f"    line {found['line']}: {text}")
     for warning in item.get("warnings", []):
         lines.append(f"  warning: {warning}")
     return lines

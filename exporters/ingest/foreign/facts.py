@@ -189,8 +189,37 @@ def _labelled_values(
     return found
 
 
+# "from 0233 to 0239": four digits on both sides of a range word are a 24-hour clock (the
+# military habit), unless both could be years ("from 1998 to 2004").
+_MILITARY_RANGE_RE = re.compile(
+    r"\b(?:from|between)\s+(?P<a>[01][0-9]|2[0-3])(?P<am>[0-5][0-9])\s*(?:to|until|till"
+    r"|through|and|-|–|—)\s*(?P<b>[01][0-9]|2[0-3])(?P<bm>[0-5][0-9])\b(?![.,:][0-9])",
+    re.IGNORECASE | re.ASCII,
+)
+
+
+def _military_range(text: str, order: int) -> list[Moment]:
+    match = _MILITARY_RANGE_RE.search(text)
+    if match is None:
+        return []
+    a, b = match.group("a") + match.group("am"), match.group("b") + match.group("bm")
+    if all(x[:2] in ("19", "20") for x in (a, b)):
+        return []
+    first = ClockTime(int(a[:2]), int(a[2:]), 0, None, match.start("a"), match.end("am"))
+    second = ClockTime(int(b[:2]), int(b[2:]), 0, None, match.start("b"), match.end("bm"))
+    zone = _zone_near(text, second)
+    day = _nearest_date(text, first.start, first.end)
+    source = f'the sentence "{_short(text)}"'
+    return [
+        Moment("start", first, day, zone, PRIORITY_RANGE, source, order),
+        Moment("end", second, day, zone, PRIORITY_RANGE, source, order),
+    ]
+
+
 def _range_moments(text: str, order: int) -> list[Moment]:
     clocks = find_clock_times(text)
+    if not clocks:
+        return _military_range(text, order)
     for first, second in itertools.pairwise(clocks):
         between = text[first.end : second.start]
         for hit in find_dates(between):

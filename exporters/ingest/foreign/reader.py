@@ -45,6 +45,7 @@ from exporters.ingest.foreign.timeline import (
     collect_raw_entries,
     place_clock,
     place_entries,
+    resolve_day,
 )
 from exporters.ingest.foreign.times import DateHit, day_first_reading, find_dates
 from exporters.ingest.foreign.words import (
@@ -371,12 +372,27 @@ class _Reader:
         ]
         texts = [e.text for e in entries]
 
+        choosing = len(self.warnings)
         start = self._choose_start(
             entries, texts, strong_starts, starts, base, zone_name, uses_meridiem, day_first
         )
         end = self._choose_end(
             entries, texts, ends, start, base, zone_name, uses_meridiem, day_first
         )
+        windows = self._stated_windows(
+            doc, moments, base, zone_name, uses_meridiem, entries, day_first
+        )
+        if len(windows) >= 2:
+            del self.warnings[choosing:]  # two starts, two ends: several incidents, said below
+            start = self._attach(windows[0][0], entries, texts, start=True)
+            end = self._attach(windows[-1][1], entries, texts, start=False)
+            total = sum((b.at - a.at).total_seconds() / 60 for a, b in windows)
+            spans = "; ".join(f"{_shown(a.at)} to {_shown(b.at)}" for a, b in windows)
+            self.warnings.append(
+                f"The document describes {len(windows)} separate impact windows ({spans}); "
+                f"the incident is imported as running from the first start to the last end. "
+                f"The windows add up to {format_duration(total)}."
+            )
         stated = find_stated_durations(doc)
         if start is not None and end is None and stated:
             end = _Choice(
@@ -462,6 +478,80 @@ class _Reader:
             end_source=end.source if end else "",
             evidence={k: v for k, v in evidence.items() if v is not None},
         )
+
+    # -- several incidents ---------------------------------------------------------------
+
+    def _heading_days(self, doc: Document, year_hint: int | None) -> list[date | None]:
+        """For every unit, the date of the nearest heading above it that gives one."""
+        days: list[date | None] = []
+        current: date | None = None
+        levels: list[tuple[int, date | None]] = []
+        for unit in doc.units:
+            if unit.kind == "heading" and not unit.heading_item:
+                while levels and levels[-1][0] >= unit.level:
+                    levels.pop()
+                hit = next(iter(self._dates_in(unit)), None)
+                if hit is None:
+                    partial = next(iter(find_dates(unit.text)), None)
+                    hit_day = resolve_day(partial, year_hint)
+                else:
+                    hit_day = hit.day
+                levels.append((unit.level, hit_day))
+                current = next((d for _, d in reversed(levels) if d is not None), None)
+            days.append(current)
+        return days
+
+    def _stated_windows(
+        self,
+        doc: Document,
+        moments: list[Moment],
+        base: date,
+        zone_name: str,
+        uses_meridiem: bool,
+        entries: list[EntryRecord],
+        day_first: bool,
+    ) -> list[tuple[_Choice, _Choice]]:
+        """Separate impact windows the document states (``Duration: 21:45 to 23:28`` under
+        each of several dated headings), in time order; one or none when it states one."""
+        pairs: dict[int, dict[str, Moment]] = {}
+        for moment in moments:
+            if moment.priority == PRIORITY_RANGE and moment.order >= 0:
+                pairs.setdefault(moment.order, {})[moment.role] = moment
+        complete = [(p["start"], p["end"]) for p in pairs.values() if len(p) == 2]
+        if len(complete) < 2:
+            return []
+        heading_days = self._heading_days(doc, base.year)
+        windows: list[tuple[_Choice, _Choice]] = []
+        for first, second in complete:
+            day = heading_days[first.order] if first.order < len(heading_days) else None
+            instants = []
+            for moment in (first, second):
+                if moment.day is None and day is not None:
+                    zone = zone_info(moment.zone.name if moment.zone else zone_name)
+                    at, _ = place_clock(moment.clock, day, zone, None, uses_meridiem)
+                else:
+                    at, _ = self._instant(
+                        moment, base, zone_name, uses_meridiem, [], None, day_first
+                    )
+                instants.append(at)
+            begin, finish = instants
+            if finish <= begin:
+                finish = _next_day(finish)
+            windows.append(
+                (
+                    _Choice(begin, first.source, None, True, order=first.order),
+                    _Choice(finish, second.source, None, True, order=second.order),
+                )
+            )
+        windows.sort(key=lambda w: w[0].at)
+        distinct: list[tuple[_Choice, _Choice]] = []
+        for window in windows:
+            if distinct and window[0].at < distinct[-1][1].at:
+                if window[1].at > distinct[-1][1].at:
+                    return []  # overlapping statements: one incident told twice, not several
+                continue
+            distinct.append(window)
+        return distinct if len(distinct) >= 2 else []
 
     # -- evidence ----------------------------------------------------------------------
 

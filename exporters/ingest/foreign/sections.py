@@ -550,10 +550,14 @@ def assign_sections(doc: Document) -> None:
             seen_heading = True
             in_timeline = any(k == "timeline" for _, k in stack)
             stamp = leading_stamp(unit.text) if in_timeline and kind != "timeline" else None
-            if stamp is not None and (kind is None or stamp.clock is not None):
+            if stamp is not None and stamp.clock is not None:
                 # "#### 10:31 UTC: service recovered" is an entry, whatever its words.
                 kind = "timeline"
                 unit.heading_item = True
+            elif stamp is not None and kind is None:
+                # "### October 21 - Redis overload": a dated part of the timeline, which
+                # dates the entries under it.
+                kind = "timeline"
             elif kind is None and (
                 stack
                 and stack[-1][1] in ("actions", "lessons", "went_well", "went_wrong")

@@ -383,6 +383,7 @@ _RANGE_SEP_RE = re.compile(r"\s*(?:-|–|—|to|until|till|->|→)\s*", re.IGNOR
 # it: elsewhere "took 2h30" is a duration.
 _H_TIME_RE = re.compile(r"([01]?[0-9]|2[0-3])h([0-5][0-9])(?![0-9])(?!\s?m(?:in)?\b)")
 _BETWEEN_SEP_RE = re.compile(r"\s*(?:and|-|–|—)\s*", re.IGNORECASE)
+_LATE_DATE_RE = re.compile(r"[\s*_`]*(?:\(\s*|,\s*|on\s+)")
 _AFTER_STAMP_RE = re.compile(r"[\s*_`~\])|.:,;>–—-]*")
 
 
@@ -436,6 +437,15 @@ def leading_stamp(text: str) -> Stamp | None:
         return None
     elif date_match:
         pos = date_match.end()
+    if clock is not None and date_hit is None:
+        # "22:30 UTC (Oct 29) - ...": a date right after the time belongs to the entry.
+        late = _LATE_DATE_RE.match(text, pos)
+        if late:
+            found = _DATE_RE.match(text, late.end())
+            hit = _date_from(found) if found else None
+            if found is not None and hit is not None:
+                date_hit = hit
+                pos = found.end()
     pos = _AFTER_STAMP_RE.match(text, pos).end()  # type: ignore[union-attr]
     return Stamp(date_hit, clock, zone, text[pos:].strip(), until)
 
