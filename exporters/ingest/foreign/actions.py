@@ -261,42 +261,52 @@ _FIRM_ACTIONS_RE = re.compile(
 )
 
 
-def _action_groups(doc: Document) -> list[tuple[bool, list[Unit]]]:
-    """The units of the action sections in groups (one per heading), each with whether a
-    heading above it names action items outright."""
-    groups: list[tuple[bool, list[Unit]]] = []
+def _action_groups(doc: Document) -> list[list[Unit]]:
+    """The units of the action sections in groups (one per heading).
+
+    A section is the run of units under an outermost action heading, with its sub-headings.
+    When some section has a heading that names action items outright, sections named only
+    by advice words are left out.
+    """
+    sections: list[tuple[list[list[Unit]], list[bool]]] = []  # (groups, firm?) per section
     current: list[Unit] | None = None
-    headings: list[tuple[int, bool]] = []  # (level, firm) of the real headings above
-    pseudo_firm = False
+    was_actions = False
+    headings: list[tuple[int, str]] = []  # (level, section) of the real headings above
     for unit in doc.units:
         is_heading = unit.kind == "heading" and not unit.heading_item
         if is_heading:
             while headings and headings[-1][0] >= unit.level:
                 headings.pop()
-            headings.append((unit.level, bool(_FIRM_ACTIONS_RE.search(heading_words(unit.text)))))
-            pseudo_firm = False
-        elif unit.pseudo:
-            pseudo_firm = bool(_FIRM_ACTIONS_RE.search(heading_words(unit.text)))
+            inside = any(section == "actions" for _, section in headings)
+            headings.append((unit.level, unit.section))
+            if unit.section == "actions" and not inside:
+                sections.append(([], [False]))
         if unit.section != "actions":
             current = None
+            was_actions = False
             continue
-        firm = pseudo_firm or any(f for _, f in headings)
+        if not sections or not (was_actions or is_heading):
+            sections.append(([], [False]))  # a section opened by a line acting as a heading
+        was_actions = True
+        groups, firm = sections[-1]
         if is_heading or unit.pseudo:
+            if _FIRM_ACTIONS_RE.search(heading_words(unit.text)):
+                firm[0] = True
             current = []
-            groups.append((firm, current))
+            groups.append(current)
             continue
         if current is None:
             current = []
-            groups.append((firm, current))
+            groups.append(current)
         current.append(unit)
-    if any(firm and units for firm, units in groups):
-        groups = [(firm, units) for firm, units in groups if firm]
-    return groups
+    if any(firm[0] for _, firm in sections):
+        sections = [(groups, firm) for groups, firm in sections if firm[0]]
+    return [group for groups, _ in sections for group in groups]
 
 
 def collect_actions(doc: Document) -> list[ActionRecord]:
     meta_children, annotated = _metadata_children(doc)
-    groups = [units for _, units in _action_groups(doc)]
+    groups = _action_groups(doc)
 
     actions: list[ActionRecord] = []
     for group in groups:

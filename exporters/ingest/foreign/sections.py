@@ -401,6 +401,12 @@ _ANY_SECTION_RE = re.compile(
     "|".join(f"(?:{pattern.pattern})" for _, pattern in _SECTION_PATTERNS), re.IGNORECASE
 )
 
+# Section words that, under an action-items heading, name a category of actions
+# ("Detection", "Monitoring", "Recovery") rather than a new section.
+CATEGORY_KINDS = frozenset(
+    {"detection", "resolution", "impact", "keyinfo", "summary", "supporting", "trigger", "closing"}
+)
+
 SUMMARY_LIKE = frozenset({"preamble", "title", "summary", "impact", "keyinfo"})
 
 # A title that names the kind of document rather than the incident, possibly with a course,
@@ -569,6 +575,8 @@ def assign_sections(doc: Document) -> None:
             if not unit.heading_item:
                 while stack and stack[-1][0] >= unit.level:
                     stack.pop()
+                if kind in CATEGORY_KINDS and stack and stack[-1][1] == "actions":
+                    kind = "actions"  # "### Monitoring" under "## Action items": a category
                 if kind is None:
                     if stack and not (stack[-1][1] == "title" and seen_section):
                         kind = stack[-1][1]
@@ -592,6 +600,8 @@ def assign_sections(doc: Document) -> None:
             if kind is None and label is not None and label[1]:
                 kind = None
             unit.pseudo = True
+            if kind in CATEGORY_KINDS and stack and stack[-1][1] == "actions":
+                kind = "actions"  # "**Monitoring:**" over a list of actions: a category
             pseudo_kind = kind or (stack[-1][1] if stack else "preamble")
             if kind is not None:
                 seen_section = True
