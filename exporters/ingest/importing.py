@@ -207,6 +207,12 @@ def record_metrics(record: IncidentRecord, *, now: datetime) -> IncidentMetrics:
     return compute_metrics(incident, entries, now=now)
 
 
+def imported_duration(metrics: IncidentMetrics) -> float | None:
+    """The duration of an imported incident: none when the document gives no end (an
+    imported postmortem is not an incident still running today)."""
+    return metrics.duration_minutes if metrics.milestone_times()["resolved_at"] else None
+
+
 def preview(document: ReadDocument, *, now: datetime) -> dict[str, Any]:
     record, fields = document.record, document.record.fields
     metrics = record_metrics(record, now=now)
@@ -218,7 +224,7 @@ def preview(document: ReadDocument, *, now: datetime) -> dict[str, Any]:
         "started_at": iso_utc(times["started_at"]),
         "resolved_at": iso_utc(times["resolved_at"]),
         "timezone": fields.get("timezone"),
-        "duration_minutes": metrics.duration_minutes,
+        "duration_minutes": imported_duration(metrics),
         "stated_duration_minutes": document.stated_duration_minutes,
         "evidence": {role: document.evidence.get(role) for role in ("start", "end", "duration")},
         "severity": fields.get("severity"),
@@ -338,7 +344,7 @@ def import_paths(store: Store, files: Sequence[Path]) -> list[ImportResult]:
             ImportResult(
                 path,
                 slug=incident.slug,
-                duration_minutes=metrics.duration_minutes,
+                duration_minutes=imported_duration(metrics),
                 entries=len(document.record.entries),
                 action_items=len(document.record.action_items),
                 warnings=[*document.record.warnings, *metrics.warnings],

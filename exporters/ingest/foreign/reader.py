@@ -53,7 +53,9 @@ from exporters.ingest.foreign.words import (
     is_end_marker,
     is_start_marker,
     shows_closure,
+    shows_full_recovery,
     shows_impact,
+    shows_relapse,
     shows_resolution,
 )
 from exporters.ingest.foreign.zones import ZoneHit, find_zone, summer_time_mismatch, zone_info
@@ -141,6 +143,39 @@ def _next_day(at: datetime) -> datetime:
 
 def _close(a: datetime, b: datetime) -> bool:
     return abs((a - b).total_seconds()) < 60
+
+
+# Bookkeeping after the impact (a ticket closed, a fix shipped days later) comes after a
+# silence; an end guessed from such an entry would stretch the outage over days.
+SILENCE = timedelta(hours=12)
+
+
+def _after_silence(entries: list[EntryRecord], index: int) -> bool:
+    return index > 0 and entries[index].at - entries[index - 1].at > SILENCE
+
+
+def _recovery(entries: list[EntryRecord], texts: list[str], after: datetime | None) -> int | None:
+    """The entry where the impact ends: the first that says the service works again, moved
+    to the last such entry of the same stretch of work (entries with no long silence between
+    them), or past an entry that says the trouble is back ("errors again", "still failing").
+    Entries after a silence of more than SILENCE are follow-up work and never the end."""
+    for recovers in (shows_full_recovery, shows_resolution):
+        found: int | None = None
+        for index, text in enumerate(texts):
+            if after is not None and entries[index].at <= after:
+                continue
+            if found is None:
+                if recovers(text):
+                    found = index
+            elif _after_silence(entries, index):
+                break  # what follows a long silence after the recovery is follow-up work
+            elif shows_relapse(text):
+                found = None
+            elif recovers(text):
+                found = index  # "all nodes confirmed back online" minutes later
+        if found is not None:
+            return found
+    return None
 
 
 def _shown(at: datetime) -> str:
@@ -737,22 +772,30 @@ class _Reader:
                 "it is not used."
             )
         if entries:
-            for index in range(len(texts) - 1, -1, -1):
-                if shows_resolution(texts[index]) and later(entries[index].at):
-                    return _Choice(
-                        entries[index].at, "the last timeline entry showing recovery", index
-                    )
+            recovered = _recovery(entries, texts, after)
+            if recovered is not None:
+                return _Choice(
+                    entries[recovered].at, "the timeline entry showing recovery", recovered
+                )
             for index in range(len(texts) - 1, -1, -1):
                 if shows_closure(texts[index]) and later(entries[index].at):
+                    if _after_silence(entries, index):
+                        break
                     return _Choice(
                         entries[index].at, "the timeline entry closing the incident", index
                     )
             if later(entries[-1].at):
-                return _Choice(
-                    entries[-1].at,
-                    "the latest timeline entry",
-                    len(entries) - 1,
-                    confidence="guessed",
+                if not _after_silence(entries, len(entries) - 1):
+                    return _Choice(
+                        entries[-1].at,
+                        "the latest timeline entry",
+                        len(entries) - 1,
+                        confidence="guessed",
+                    )
+                self.warnings.append(
+                    "The timeline ends with entries written long after the rest (follow-up "
+                    "work, not the end of the impact) and no entry says the service recovered; "
+                    "no end is taken from them."
                 )
         for moment in ends:
             if moment.priority >= PRIORITY_WEAK_FIELD:

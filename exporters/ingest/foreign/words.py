@@ -15,7 +15,9 @@ __all__ = [
     "is_end_marker",
     "is_start_marker",
     "shows_closure",
+    "shows_full_recovery",
     "shows_impact",
+    "shows_relapse",
     "shows_resolution",
 ]
 
@@ -53,6 +55,9 @@ _SYMPTOM_RE = _words(
     r"alert(?:s|ed|ing)?|paged?|paging|pager(?:duty)?|detected|noticed|spotted|observed",
     r"witnessed",
     r"reports?|reported|reporting|complain\w*|impact\w*",
+    r"(?:being|been|got|get|were|was|are|is) (?:killed|evicted|dropped|lost|kicked out)",
+    r"(?:tak(?:es|ing)|took) (?:over |more than |>\s?)[0-9]+\s?(?:s|sec\w*|m|min\w*|h|hours?)\b",
+    r"indisponibles?|en panne|pannes?|erreurs?|[ée]checs?|lenteurs?|ne \w+ plus",
 )
 _WEAK_SYMPTOM_RE = _words(r"errors?|issues?|problems?|incorrect|wrong")
 _CHANGE_RE = _words(
@@ -78,6 +83,9 @@ _RECOVERY_RE = _words(
     r"(?:backlog|queue|lag)\b[^.;]{0,25}\b(?:cleared|drained|empty|caught up|gone|zero)",
     r"caught up|all clear|all green|confirmed working|error rates? (?:is |was )?normal",
     r"everything (?:is|was) (?:fine|ok|normal|working)|no (?:further|more) (?:errors|impact)",
+    r"(?:running|working|going|went|runs|works) smoothly|operational again",
+    r"r[ée]tabli\w*|r[ée]solu\w*|fonctionne (?:de nouveau|normalement|[àa] nouveau)",
+    r"retour (?:[àa] la )?normale?|de nouveau (?:disponible|accessible|en ligne)",
 )
 _CLOSURE_RE = _words(
     r"incident (?:was |is )?(?:closed|resolved)|closed the incident|resolved the incident",
@@ -226,6 +234,28 @@ def shows_resolution(text: str) -> bool:
     if _NEGATED_RE.search(text) or not _RECOVERY_RE.search(_CLOSURE_RE.sub(" ", text)):
         return False
     return not _PARTIAL_RE.search(text) or bool(_FULL_RE.search(text))
+
+
+_RELAPSE_RE = _words(
+    r"again|still|persist\w*|recur\w*|resurfac\w*|re-?occur\w*|returned|came back|reappear\w*",
+    r"de nouveau|toujours|encore",
+)
+
+
+def shows_relapse(text: str) -> bool:
+    """Whether an entry says the trouble is back or was never gone ("errors again", "the
+    issue still persists") after an entry that said it was over."""
+    text = _one_line(text)
+    return bool(_RELAPSE_RE.search(text)) and shows_impact(text)
+
+
+_MITIGATION_RE = _words(r"mitigat\w*|workaround\w*")
+
+
+def shows_full_recovery(text: str) -> bool:
+    """Whether an entry says the service works again in words stronger than "mitigated"
+    (a mitigation often comes before the impact is over)."""
+    return shows_resolution(text) and shows_resolution(_MITIGATION_RE.sub(" ", text))
 
 
 def shows_closure(text: str) -> bool:

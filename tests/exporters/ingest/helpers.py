@@ -21,7 +21,7 @@ from pathlib import Path
 from textwrap import dedent
 
 from exporters.ingest.foreign.reader import ForeignResult, read_foreign_markdown
-from exporters.ingest.importing import decode_document, record_metrics
+from exporters.ingest.importing import decode_document, imported_duration, record_metrics
 from models.record import IncidentRecord
 from tests.paths import FIXTURES, SHARED
 
@@ -36,7 +36,7 @@ def read(text: str, **kwargs: object) -> ForeignResult:
 
 def duration(record: IncidentRecord) -> float | None:
     """The duration as the workbook itself computes it from the record."""
-    return record_metrics(record, now=LATER).duration_minutes
+    return imported_duration(record_metrics(record, now=LATER))
 
 
 def texts(record: IncidentRecord) -> list[str]:
