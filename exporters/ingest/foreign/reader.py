@@ -50,6 +50,7 @@ from exporters.ingest.foreign.timeline import (
 from exporters.ingest.foreign.times import DateHit, day_first_reading, find_dates
 from exporters.ingest.foreign.words import (
     infer_tags,
+    is_change,
     is_end_marker,
     is_start_marker,
     shows_closure,
@@ -699,11 +700,16 @@ class _Reader:
                     break
             return self._attach(chosen, entries, texts, start=True)
         if entries:
-            for index, text in enumerate(texts):
-                if shows_impact(text):
-                    return _Choice(
-                        entries[index].at, "the first timeline entry showing impact", index
-                    )
+            # A change followed by a long silence (a config merged the day before) is the
+            # latent cause, not the start of the impact.
+            felt = [i for i, text in enumerate(texts) if shows_impact(text)]
+            latent = {
+                i
+                for i in felt
+                if is_change(texts[i]) and i + 1 < len(entries) and _after_silence(entries, i + 1)
+            }
+            for index in ([i for i in felt if i not in latent] or felt)[:1]:
+                return _Choice(entries[index].at, "the first timeline entry showing impact", index)
             return _Choice(entries[0].at, "the earliest timeline entry", 0, confidence="guessed")
         weak = [m for m in starts if m.priority >= PRIORITY_WEAK_FIELD]
         if weak:

@@ -141,7 +141,7 @@ def _collect(
             continue
         if (unit.kind == "heading" and not unit.heading_item) or unit.pseudo:
             day = next((d for h in find_dates(unit.text) if (d := resolve_day(h, year_hint))), None)
-            if day is not None and has_timeline:
+            if day is not None and (has_timeline or unit.kind == "heading"):
                 context += 1
                 context_date = day
             current = None

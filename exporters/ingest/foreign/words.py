@@ -12,6 +12,7 @@ import re
 
 __all__ = [
     "infer_tags",
+    "is_change",
     "is_end_marker",
     "is_start_marker",
     "shows_closure",
@@ -226,6 +227,11 @@ def shows_impact(text: str) -> bool:
     if _SYMPTOM_RE.search(text):
         return True
     return bool(_WEAK_SYMPTOM_RE.search(text)) and not _CHANGE_RE.search(text)
+
+
+def is_change(text: str) -> bool:
+    """Whether an entry is about a change being made (deploy, merge, config, migration)."""
+    return bool(_CHANGE_RE.search(_one_line(text)))
 
 
 def shows_resolution(text: str) -> bool:
