@@ -263,10 +263,35 @@ def _cue_role(before: str) -> str | None:
     return best[1] if best else None
 
 
+# After a time, "until" or "through" open another phrase ("after 23:50 were hidden until
+# the export caught up"); only verbs of recovery say the time is an end.
+_END_AFTER_CUE_RE = re.compile(
+    r"\b(?:was |were |is |are |got |been )?(?:resolved|restored|recovered|ended|fixed|mitigated"
+    r"|back online|back up|over(?=[.;,]|$))\b",
+    re.IGNORECASE,
+)
+
+
+def _cue_after(after: str) -> str | None:
+    """ "start" or "end" by the first cue word after a time, in the same clause and within
+    40 characters ("at 14:20 JST the cache went down")."""
+    clause = re.split(r"[.;:]|,\s+(?:and|but|then)\b", after)[0][:40]
+    best: tuple[int, str] | None = None
+    for role, pattern in (("start", _START_CUE_RE), ("end", _END_AFTER_CUE_RE)):
+        match = pattern.search(clause)
+        if match and (best is None or match.start() < best[0]):
+            best = (match.start(), role)
+    return best[1] if best else None
+
+
 def _sentence_moments(text: str, order: int) -> list[Moment]:
     found: list[Moment] = []
-    for clock in find_clock_times(text):
+    clocks = find_clock_times(text)
+    for number, clock in enumerate(clocks):
         role = _cue_role(text[max(0, clock.start - 60) : clock.start])
+        if role is None:
+            following = clocks[number + 1].start if number + 1 < len(clocks) else len(text)
+            role = _cue_after(text[clock.end : min(following, clock.end + 60)])
         if role is None:
             continue
         found.append(
