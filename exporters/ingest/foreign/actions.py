@@ -195,6 +195,34 @@ def _is_intro(text: str) -> bool:
     return len(words) < 2
 
 
+_CONTINUES_RE = re.compile(
+    r"(?:[,;:\-–—(/&+]|\b(?:and|or|but|the|a|an|to|of|for|with|in|on|by|from|that|which"
+    r"|so|as|at|into|than|our|their|its|is|are|be|will|should|must|we|et|ou|le|la|les|de|des"
+    r"|du|un|une|pour|avec|dans|sur))$",
+    re.IGNORECASE,
+)
+
+
+def _starts_another_item(previous: str, line: str) -> bool:
+    """Whether a line of a plain paragraph starts a new item rather than continuing the one
+    above: it starts with a capital and the line above does not stop mid-sentence. (Notes
+    written one action a line, with no bullets, in a plain-text document.)"""
+    first = line.lstrip(" *_`")[:1]
+    return first.isupper() and not _CONTINUES_RE.search(previous.rstrip(" *_`"))
+
+
+def _bold_led_items(units: list[Unit]) -> list[_Candidate]:
+    """Paragraphs that lead with bold words (``**P0** Add failover``) are items of their own,
+    beside a list or table in the same group."""
+    items: list[_Candidate] = []
+    for unit in units:
+        if unit.starts_bold and unit.block_index == 0 and not unit.bold:
+            text = " ".join(u.text for u in units if u.block == unit.block)
+            if not _is_intro(text):
+                items.append(_Candidate(text))
+    return items
+
+
 def _paragraph_items(units: list[Unit]) -> list[_Candidate]:
     items: list[_Candidate] = []
     pending: list[str] = []
@@ -211,6 +239,8 @@ def _paragraph_items(units: list[Unit]) -> list[_Candidate]:
         if unit.block != block:
             flush()
             block = unit.block
+        elif pending and _starts_another_item(pending[-1], unit.text):
+            flush()
         pending.append(unit.text)
         if unit.text.rstrip(" *_`\"'")[-1:] in ".!?)" or unit.text.rstrip().endswith(":"):
             flush()
@@ -359,11 +389,31 @@ def collect_actions(doc: Document) -> list[ActionRecord]:
                 continue
             if not under_heading_item:
                 loose.append(unit)
-        candidates = structured or _paragraph_items(loose)
+        candidates = structured + _bold_led_items(loose) if structured else _paragraph_items(loose)
         for candidate in candidates:
             if _INTRO_RE.match(candidate.title.strip(" *_`")):
                 continue
             record = _finish(candidate)
             if record is not None:
                 actions.append(record)
-    return actions
+    return _without_repeats(actions)
+
+
+def _sameness(title: str) -> str:
+    return " ".join(re.sub(r"[^\w\s]", " ", title.casefold()).split())
+
+
+def _without_repeats(actions: list[ActionRecord]) -> list[ActionRecord]:
+    """An action written twice (a second list restating the first) is one action; the first
+    wording is kept, with the owner, priority or status the repeat adds."""
+    kept: dict[str, ActionRecord] = {}
+    for action in actions:
+        key = _sameness(action.title)
+        first = kept.get(key)
+        if first is None:
+            kept[key] = action
+            continue
+        first.owner = first.owner or action.owner
+        if first.status == "open" and action.status != "open":
+            first.status = action.status
+    return list(kept.values())

@@ -44,7 +44,10 @@ class RawEntry:
         return "\n".join(p for p in parts if p).strip()
 
 
-_PLACEHOLDER_RE = re.compile(r"^[\s.…\-–—_*?|/x]*$|^(?:tbd|n/?a|todo|none)$", re.IGNORECASE)
+_PLACEHOLDER_RE = re.compile(
+    r"^[\s.…\-–—_*?|/x]*$|^(?:tbd|n/?a|todo|none|nothing|nil|aucune?|rien|néant)\s*[.!]?$",
+    re.IGNORECASE,
+)
 
 
 def is_placeholder(text: str) -> bool:
