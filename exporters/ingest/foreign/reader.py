@@ -192,6 +192,7 @@ class _Reader:
         self.today = today
         self.warnings: list[str] = []
         self._stated_agrees = False
+        self._entry_lines: list[int | None] = []
 
     # -- zone and date ---------------------------------------------------------------
 
@@ -500,6 +501,7 @@ class _Reader:
             warnings=list(dict.fromkeys(self.warnings)),
         )
         entry_units = [raw[i].unit for i in order]
+        self._entry_lines = [raw[i].line for i in order]
         evidence = {
             "start": self._evidence(doc, start, entry_units),
             "end": self._evidence(doc, end, entry_units),
@@ -615,6 +617,9 @@ class _Reader:
         else:
             unit_index = None
         line, text = self._line_of(doc, unit_index)
+        own_line = self._entry_lines[choice.entry] if choice.entry is not None else None
+        if choice.order is None and own_line is not None and own_line < len(doc.source_lines):
+            line, text = own_line + 1, doc.source_lines[own_line].strip()
         return {
             "at": choice.at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
             "line": line,

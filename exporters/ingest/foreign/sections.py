@@ -169,6 +169,43 @@ def _front_matter(content: str) -> dict[str, str]:
     return found
 
 
+_HEADING_LINE_RE = re.compile(r"^ {0,3}#{1,6} \S", re.MULTILINE)
+
+
+def _unclosed_fence(token: Token, doc: Document) -> tuple[str, str] | None:
+    """(code, the rest) of a fence that is never closed and has headings inside, else None."""
+    if not token.map or token.map[1] < len(doc.source_lines):
+        return None
+    last = doc.source_lines[-1].strip() if doc.source_lines else ""
+    if token.map[1] - token.map[0] > 1 and last.startswith(token.markup[:3]) and not last[3:]:
+        return None  # closed on the last line
+    heading = _HEADING_LINE_RE.search(token.content)
+    if heading is None:
+        return None
+    return token.content[: heading.start()], token.content[heading.start() :]
+
+
+def _merge(doc: Document, inner: Document, first: int, block: int) -> int:
+    """Append a document parsed from part of this one (starting at source line ``first``);
+    returns the next free block number."""
+    shift = 100_000 * (block + 1)  # keeps the inner item numbers apart from ours
+    for unit in inner.units:
+        unit.line += first
+        unit.end_line += first if unit.end_line else 0
+        unit.block += block
+        if unit.item is not None:
+            unit.item += shift
+    block += max((u.block for u in inner.units), default=block) + 1
+    doc.units.extend(inner.units)
+    doc.leaf_items |= {i + shift for i in inner.leaf_items}
+    doc.item_parent.update(
+        {i + shift: (p + shift if p is not None else None) for i, p in inner.item_parent.items()}
+    )
+    if not doc.front_matter:
+        doc.front_matter = inner.front_matter
+    return block
+
+
 def parse_document(text: str, depth: int = 0) -> Document:
     tokens = _parser().parse(text)
     doc = Document(units=[], source_lines=text.splitlines())
@@ -277,26 +314,19 @@ def parse_document(text: str, depth: int = 0) -> Document:
             )
         elif kind == "fence" and token.info.strip().lower() in ("markdown", "md") and depth < 1:
             # A whole postmortem pasted inside a ```markdown fence: read what is inside.
-            inner = parse_document(token.content, depth=depth + 1)
             first = (token.map[0] + 1) if token.map else 0
-            shift = 100_000 * (block + 1)  # keeps the inner item numbers apart from ours
-            for unit in inner.units:
-                unit.line += first
-                unit.end_line += first if unit.end_line else 0
-                unit.block += block
-                if unit.item is not None:
-                    unit.item += shift
-            block += max((u.block for u in inner.units), default=block) + 1
-            doc.units.extend(inner.units)
-            doc.leaf_items |= {i + shift for i in inner.leaf_items}
-            doc.item_parent.update(
-                {
-                    i + shift: (p + shift if p is not None else None)
-                    for i, p in inner.item_parent.items()
-                }
+            block = _merge(doc, parse_document(token.content, depth=depth + 1), first, block)
+        elif kind == "fence" and depth < 1 and (split := _unclosed_fence(token, doc)) is not None:
+            # A fence never closed runs to the end of the document; when Markdown headings
+            # follow inside it, the writer forgot to close it: the code ends before the first.
+            code, rest = split
+            block += 1
+            start = token.map[0] if token.map else 0
+            doc.units.append(
+                Unit("code", code, start, block=block, end_line=start + code.count("\n") + 1)
             )
-            if not doc.front_matter:
-                doc.front_matter = inner.front_matter
+            first = start + 1 + code.count("\n")
+            block = _merge(doc, parse_document(rest, depth=depth + 1), first, block)
         elif kind in ("fence", "code_block"):
             block += 1
             end = token.map[1] if token.map else line + 1

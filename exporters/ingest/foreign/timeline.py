@@ -37,6 +37,7 @@ class RawEntry:
     extra: list[str] = field(default_factory=list)
     item: int | None = None  # the list item it was written in, if any
     depth: int = 0
+    line: int | None = None  # the 0-based source line, when not the unit's first
 
     @property
     def full_text(self) -> str:
@@ -108,10 +109,41 @@ def collect_raw_entries(doc: Document, year_hint: int | None = None) -> list[Raw
     has_timeline = any(u.section == "timeline" for u in units)
     entries = _collect(units, has_timeline, year_hint, anywhere=False)
     if has_timeline and not entries:
+        entries = _code_entries(units)
+    if has_timeline and not entries:
         entries = _collect(units, has_timeline, year_hint, anywhere=True)
     if not has_timeline and len(entries) < 2:
         return []
     return entries
+
+
+def _code_entries(units: list[Unit]) -> list[RawEntry]:
+    """A timeline written inside a code block (to keep its columns): when the timeline
+    section has no other entries, the lines of its code blocks that start with a time are
+    its entries, and the lines below one without a time continue it."""
+    entries: list[RawEntry] = []
+    for index, unit in enumerate(units):
+        if unit.section != "timeline" or unit.kind != "code":
+            continue
+        current: RawEntry | None = None
+        context, context_date = 0, None
+        for offset, line in enumerate(unit.text.splitlines()):
+            text = line.strip()
+            if not text:
+                current = None
+                continue
+            stamp = leading_stamp(text) or relative_stamp(text)
+            if stamp is not None and stamp.clock is not None:
+                current = RawEntry(stamp, stamp.rest, index, context, context_date)
+                current.line = unit.line + 1 + offset
+                entries.append(current)
+            elif stamp is not None and _is_date_line(stamp):
+                context += 1
+                context_date = resolve_day(stamp.date, None)
+                current = None
+            elif current is not None:
+                current.extra.append(text)
+    return entries if len(entries) >= 2 else []
 
 
 def _stamp_anywhere(text: str) -> Stamp | None:
