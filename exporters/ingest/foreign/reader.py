@@ -442,6 +442,31 @@ class _Reader:
                 f"No end time was found; the end is taken as the start plus the stated "
                 f"duration ({stated[0].hit.text})."
             )
+        elif (
+            start is not None
+            and end is not None
+            and end.how_sure == "guessed"
+            and stated
+            and stated[0].priority <= 3
+            and not stated[0].hit.upper_bound
+        ):
+            # Two readings compete: the last row of the timeline (a guess) and a duration
+            # the document states in words. The words win.
+            minutes = (end.at - start.at).total_seconds() / 60
+            hit = stated[0].hit
+            slack = max(5.0, hit.minutes * 0.15) if hit.approximate else 1.0
+            if abs(minutes - hit.minutes) > slack:
+                self.warnings.append(
+                    f"The last timeline entry ({_shown(end.at)}) would make the impact last "
+                    f"{format_duration(minutes)}, but the document says {hit.text}; the end is "
+                    "taken as the start plus the stated duration."
+                )
+                end = _Choice(
+                    start.at + timedelta(minutes=hit.minutes),
+                    f"{stated[0].source} (start plus the stated duration)",
+                    order=stated[0].order,
+                    confidence="derived",
+                )
         if start is None and end is not None and entries and entries[0].at < end.at:
             start = _Choice(
                 entries[0].at, "the earliest timeline entry", entry=0, confidence="guessed"
