@@ -32,7 +32,7 @@ _INTRO_RE = re.compile(
 _PRIORITY_MARK_RE = re.compile(
     r"[\[(]\s*(?P<a>high|medium|med|low|critical|urgent|p[0-4])(?:\s+priority)?\s*[\])]\s*:?"
     r"|\bpriority\s*[:=]\s*(?P<b>high|medium|low|critical|p[0-4])\b"
-    r"|^(?P<c>p[0-4])\s*[:\-–—]\s*"
+    r"|^(?P<c>p[0-4])\b\s*[:\-–—]?\s*"
     r"|\b(?P<d>high|medium|low)[- ]priority\b"
     r"|(?<![\w-])(?P<e>P[0-4])\b",
     re.IGNORECASE,
