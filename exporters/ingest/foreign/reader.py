@@ -160,19 +160,21 @@ def _recovery(entries: list[EntryRecord], texts: list[str], after: datetime | No
     to the last such entry of the same stretch of work (entries with no long silence between
     them), or past an entry that says the trouble is back ("errors again", "still failing").
     Entries after a silence of more than SILENCE are follow-up work and never the end."""
-    for recovers in (shows_full_recovery, shows_resolution):
+    recovering = [shows_resolution(text) for text in texts]  # the costly part, once
+    full = [r and shows_full_recovery(texts[i]) for i, r in enumerate(recovering)]
+    for recovers in (full, recovering):
         found: int | None = None
         for index, text in enumerate(texts):
             if after is not None and entries[index].at <= after:
                 continue
             if found is None:
-                if recovers(text):
+                if recovers[index]:
                     found = index
             elif _after_silence(entries, index):
                 break  # what follows a long silence after the recovery is follow-up work
             elif shows_relapse(text):
                 found = None
-            elif recovers(text):
+            elif recovers[index]:
                 found = index  # "all nodes confirmed back online" minutes later
         if found is not None:
             return found
@@ -732,14 +734,24 @@ class _Reader:
         if entries:
             # A change followed by a long silence (a config merged the day before) is the
             # latent cause, not the start of the impact.
-            felt = [i for i, text in enumerate(texts) if shows_impact(text)]
-            latent = {
-                i
-                for i in felt
-                if is_change(texts[i]) and i + 1 < len(entries) and _after_silence(entries, i + 1)
-            }
-            for index in ([i for i in felt if i not in latent] or felt)[:1]:
-                return _Choice(entries[index].at, "the first timeline entry showing impact", index)
+            first_felt: int | None = None
+            for index, text in enumerate(texts):
+                if not shows_impact(text):
+                    continue
+                if first_felt is None:
+                    first_felt = index
+                latent = (
+                    index + 1 < len(entries)
+                    and _after_silence(entries, index + 1)
+                    and is_change(text)
+                )
+                if not latent:
+                    first_felt = index
+                    break
+            if first_felt is not None:
+                return _Choice(
+                    entries[first_felt].at, "the first timeline entry showing impact", first_felt
+                )
             return _Choice(entries[0].at, "the earliest timeline entry", 0, confidence="guessed")
         weak = [m for m in starts if m.priority >= PRIORITY_WEAK_FIELD]
         if weak:
