@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from exporters.ingest.foreign import sections
 from exporters.ingest.foreign.reader import read_foreign_markdown
 from exporters.ingest.foreign.zones import find_zone
 from exporters.ingest.importing import ImportProblem, decode_document
@@ -586,3 +587,67 @@ def test_cost_grows_linearly_with_the_timeline() -> None:
     large_time = time.perf_counter() - started
     assert len(result.record.entries) == 20_000
     assert large_time < 16 * small_time, (small_time, large_time)
+
+
+def _units(text: str, fast_run: int, monkeypatch: pytest.MonkeyPatch) -> list[tuple[object, ...]]:
+    monkeypatch.setattr(sections, "FAST_RUN", fast_run)
+    doc = sections.parse_document(text)
+    return [
+        (
+            u.kind,
+            u.text,
+            u.line,
+            u.block_lines,
+            u.block_index,
+            u.item is None,
+            u.item in doc.leaf_items if u.item is not None else None,
+            u.item_first,
+            u.depth,
+            u.ordered,
+            u.bold,
+            u.starts_bold,
+            u.checked,
+        )
+        for u in doc.units
+    ]
+
+
+_LINES = st.sampled_from(
+    [
+        "",
+        "",
+        "- 10:00 errors",
+        "- plain item",
+        "10:05\tstep",
+        "plain words here",
+        "# Heading",
+        "## Timeline",
+        "```",
+        "~~~",
+        "    indented",
+        "1. first",
+        "- [ ] box",
+        "- **bold** item",
+        "> quoted",
+        "---",
+        "===",
+        "| a | b |",
+        "|---|---|",
+        "<!-- note",
+        "-->",
+        "text with *stars*",
+        "- - nested",
+        "  - indented item",
+        "trailing spaces  ",
+    ]
+)
+
+
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_LINES, max_size=30).map("\n".join))
+def test_the_fast_path_for_long_plain_runs_reads_like_markdown_it(text: str) -> None:
+    """Runs of plain lines read without markdown-it give the same units it would."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        fast = _units(text, 1, monkeypatch)
+        slow = _units(text, 10**9, monkeypatch)
+    assert fast == slow
