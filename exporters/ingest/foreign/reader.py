@@ -146,6 +146,8 @@ def _close(a: datetime, b: datetime) -> bool:
     return abs((a - b).total_seconds()) < 60
 
 
+_NUMERIC_DATE_RE = re.compile(r"[0-9]{1,2}([/.-])[0-9]{1,2}\1(?:19|20)[0-9]{2}")
+
 # Bookkeeping after the impact (a ticket closed, a fix shipped days later) comes after a
 # silence; an end guessed from such an entry would stretch the outage over days.
 SILENCE = timedelta(hours=12)
@@ -370,7 +372,9 @@ class _Reader:
         year_hint = self._year_hint(doc)
         raw = collect_raw_entries(doc, year_hint)
         moments = find_moments(doc, frozenset(e.unit for e in raw))
-        day_first = any(
+        # Only a numeric date (25/02/2019) can say whether days come first: look for one in
+        # the whole text before reading every line for it.
+        day_first = bool(_NUMERIC_DATE_RE.search(self.text)) and any(
             d.day_first for u in doc.units for d in self._dates_in(u) if d.day_first is not None
         )
         zone_hit = self._zone(doc, raw, moments)
