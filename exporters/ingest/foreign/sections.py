@@ -631,6 +631,11 @@ STATUS_LINE_RE = re.compile(
 )
 
 
+def _is_entry_or_date_line(text: str) -> bool:
+    stamp = leading_stamp(text) or relative_stamp(text)
+    return stamp is not None and (stamp.clock is not None or not stamp.rest)
+
+
 def _is_pseudo_heading(unit: Unit, kind: str | None) -> bool:
     """Whether a line acts as a heading although Markdown reads it as text."""
     if unit.kind != "line" or unit.item is not None or unit.checked is not None:
@@ -640,8 +645,7 @@ def _is_pseudo_heading(unit: Unit, kind: str | None) -> bool:
         return False
     if unit.block_index > 0 and text[:1].islower():
         return False  # the end of a hard-wrapped sentence ("recurrence and response times:")
-    stamp = leading_stamp(text) or relative_stamp(text)
-    if stamp is not None and (stamp.clock is not None or not stamp.rest):
+    if _is_entry_or_date_line(text):
         return False  # a timeline entry or a date line
     label = split_label(text)
     if label is not None and label[1] and not unit.bold:
@@ -736,6 +740,8 @@ def assign_sections(doc: Document) -> None:
             block_override = None
         # Only a line outside any list can act as a heading: list items skip the word search.
         may_head = unit.kind == "line" and unit.item is None and unit.checked is None
+        if may_head and unit.text[:1].isdigit() and _is_entry_or_date_line(unit.text):
+            may_head = False  # a timeline row or a date line, never a heading
         short = may_head and len(unit.text) <= 100 and unit.text.count(" ") < 12
         kind = classify_heading(unit.text) if short else None
         if may_head and _is_pseudo_heading(unit, kind):
@@ -768,7 +774,8 @@ def prose_runs(doc: Document, skip: frozenset[int] = frozenset()) -> list[tuple[
     """(index, unit, text) for every unit, with a paragraph hard-wrapped over several lines
     read as one text: "problems began at" / "11:05 AM." is one sentence. A line that is a
     ``Label: value`` field, a pseudo-heading or a timeline entry (``skip``) stands alone."""
-    runs: list[tuple[int, Unit, str]] = []
+    runs: list[tuple[int, Unit, list[str]]] = []  # the pieces are joined once, at the end:
+    # joining as it goes made a 30,000-line paragraph quadratic
     last: Unit | None = None
     for index, unit in enumerate(doc.units):
         joins = (
@@ -785,9 +792,8 @@ def prose_runs(doc: Document, skip: frozenset[int] = frozenset()) -> list[tuple[
             and split_label(unit.text) is None
         )
         if joins:
-            first, head, text = runs[-1]
-            runs[-1] = (first, head, f"{text} {unit.text}")
+            runs[-1][2].append(unit.text)
         else:
-            runs.append((index, unit, unit.text))
+            runs.append((index, unit, [unit.text]))
         last = unit
-    return runs
+    return [(index, unit, " ".join(parts)) for index, unit, parts in runs]
