@@ -826,6 +826,25 @@ class _Reader:
         if entries:
             recovered = _recovery(entries, texts, after)
             if recovered is not None:
+                silence = next(
+                    (i for i in range(recovered + 1, len(entries)) if _after_silence(entries, i)),
+                    None,
+                )
+                again = next(
+                    (
+                        i
+                        for i in range(silence or len(entries), len(entries))
+                        if shows_impact(texts[i])
+                    ),
+                    None,
+                )
+                if again is not None:
+                    self.warnings.append(
+                        f"After the recovery at {_shown(entries[recovered].at)} the timeline goes "
+                        f"on, after a long silence, with more impact ({_shown(entries[again].at)}: "
+                        f'"{texts[again][:60]}"); it may be another incident and is not counted '
+                        "in this one."
+                    )
                 return _Choice(
                     entries[recovered].at, "the timeline entry showing recovery", recovered
                 )

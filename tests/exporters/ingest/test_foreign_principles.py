@@ -321,6 +321,28 @@ def test_several_incidents_each_with_its_window() -> None:
     assert warned(record, "2 separate impact windows", "50m")
 
 
+def test_a_second_incident_after_a_long_silence_is_named_not_counted() -> None:
+    """Without stated windows, the impact is the first stretch of work; more impact days
+    later is reported as a possible other incident."""
+    record = read(
+        """\
+        # Flag service errors (UTC)
+
+        ## 2024-07-01
+
+        - 10:00 flag service returning errors
+        - 10:30 flag service restored
+
+        ## 2024-07-04
+
+        - 15:00 flag service returning errors
+        - 15:20 flag service restored
+        """
+    ).record
+    assert duration(record) == 30
+    assert warned(record, "another incident", "2024-07-04 15:00")
+
+
 def test_a_date_right_after_an_entry_time_belongs_to_it() -> None:
     record = read(
         """\
