@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from exporters.ingest.foreign.sections import SUMMARY_LIKE, Document, prose_runs, split_label
 from exporters.ingest.foreign.times import (
+    H_TIME_RE,
     ClockTime,
     DateHit,
     DurationHit,
@@ -48,7 +49,8 @@ _START_LABEL_RE = re.compile(
     r"^(?:(?:impact|incident|outage|issue|downtime|disruption|problem|event)\s+)?"
     r"(?:start(?:ed)?|began|begin(?:ning)?|onset)(?:\s+(?:time|at|date|on|date/time))?$"
     r"|^(?:start|starting) (?:time|date)$|^first (?:impact|errors?|alert)$|^from$"
-    r"|^(?:start|beginning) of (?:the )?(?:impact|incident|outage|downtime|disruption)$",
+    r"|^(?:start|beginning) of (?:the )?(?:impact|incident|outage|downtime|disruption)$"
+    r"|^d[ée]but(?: de l.(?:incident|impact|interruption)| de la panne)?$",
     re.IGNORECASE,
 )
 _END_LABEL_RE = re.compile(
@@ -57,7 +59,8 @@ _END_LABEL_RE = re.compile(
     r"(?:\s+(?:time|at|date|on|date/time))?$"
     r"|^end (?:time|date)$|^(?:resolution|recovery|restoration) time$|^(?:until|to)$"
     r"|^end of (?:the )?(?:impact|incident|outage|downtime|disruption)$"
-    r"|^(?:time )?(?:resolved|restored|recovered)(?: at)?$",
+    r"|^(?:time )?(?:resolved|restored|recovered)(?: at)?$"
+    r"|^fin(?: de l.(?:incident|impact|interruption)| de la panne)?$|^r[ée]solu(?:tion)?$",
     re.IGNORECASE,
 )
 # "Mitigated:" and "Fixed:" often come before the impact is fully over ("Resolved:" later).
@@ -73,8 +76,9 @@ _WEAK_START_LABEL_RE = re.compile(
 )
 _WEAK_END_LABEL_RE = re.compile(r"^(?:incident )?closed(?: at)?$", re.IGNORECASE)
 _DURATION_LABEL_RE = re.compile(
-    r"\bduration\b|\bdowntime\b|\blength\b|\btime to (?:resolve|resolution|recover|recovery"
-    r"|restore|mitigate)\b|\btotal\b|\boutage\b|\bttr\b|\bmttr\b",
+    r"\bduration\b|\bdur[ée]e\b|\bdowntime\b|\blength\b"
+    r"|\btime to (?:resolve|resolution|recover|recovery|restore|mitigate)\b|\btotal\b"
+    r"|\boutage\b|\bttr\b|\bmttr\b",
     re.IGNORECASE,
 )
 _NOT_DURATION_LABEL_RE = re.compile(
@@ -125,7 +129,12 @@ def _moment_from_value(
 ) -> Moment | None:
     clocks = find_clock_times(value)
     if not clocks:
-        return None
+        # "Début : 14h05": in a field's value, 14h05 is a time of day (elsewhere "took
+        # 2h30" is a duration).
+        found = H_TIME_RE.search(value)
+        if found is None:
+            return None
+        clocks = [ClockTime(int(found.group(1)), int(found.group(2)), 0, None, *found.span())]
     clock = clocks[0]
     return Moment(
         role,

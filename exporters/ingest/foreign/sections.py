@@ -245,7 +245,17 @@ def _fast_runs(lines: list[str]) -> list[_Run]:
                 fence = None
             i += 1
             continue
-        opens = i == 0 or not lines[i - 1].strip() or bool(_ATX_RE.match(lines[i - 1]))
+        # After a blank line, or a heading that itself follows one (a heading line with no
+        # blank before it may sit inside an HTML block).
+        opens = (
+            i == 0
+            or not lines[i - 1].strip()
+            or (
+                bool(_ATX_RE.match(lines[i - 1]))
+                and (i == 1 or not lines[i - 2].strip())
+                and not lines[i - 1][:1].isspace()
+            )
+        )
         kind = _DASH_ITEM_RE if line.startswith("- ") else _PLAIN_LINE_RE
         if fence is not None or not opens or not kind.match(line):
             i += 1
@@ -254,6 +264,10 @@ def _fast_runs(lines: list[str]) -> list[_Run]:
         while end < n and kind.match(lines[end]):
             end += 1
         closes = end == n or not lines[end].strip() or bool(_ATX_RE.match(lines[end]))
+        if closes and kind is _DASH_ITEM_RE:
+            # An indented line after the blank lines would continue the last item.
+            after = next((line for line in lines[end:] if line.strip()), "")
+            closes = not after[:1].isspace()
         if end - i >= FAST_RUN and closes:
             runs.append(_Run(i, lines[i:end], kind is _DASH_ITEM_RE))
         i = max(end, i + 1)

@@ -294,14 +294,47 @@ def _quantity(raw: str) -> float | None:
         return None
 
 
-_DURATION_HINT_RE = re.compile(r"hour|hr|min|day|[0-9] ?[hmd]\b", re.IGNORECASE)
+_DURATION_HINT_RE = re.compile(
+    r"hour|hr|min|day|[0-9] ?[hmd]\b|[0-9] ?h ?[0-5][0-9]", re.IGNORECASE
+)
+
+
+# "1 h 15", "2h30": hours, then minutes with no unit of their own (a French habit).
+_HOURS_MINUTES_RE = re.compile(
+    r"(?P<qual>\b(?:environ|about|around|approximately|~)\s*)?"
+    r"\b(?P<h>[0-9]{1,3})\s?h\s?(?P<m>[0-5][0-9])\b(?!\s?(?:min|m\b|%|[:.,][0-9]))",
+    re.IGNORECASE,
+)
+
+
+_AT_TIME_RE = re.compile(
+    r"\b(?:at|by|from|to|until|till|since|à|a|vers|de|dès|jusqu.[àa]|depuis)\s*$", re.IGNORECASE
+)
 
 
 def find_durations(text: str) -> list[DurationHit]:
     hits: list[DurationHit] = []
     if not _DURATION_HINT_RE.search(text):
         return hits
+    for match in _HOURS_MINUTES_RE.finditer(text):
+        minutes = int(match.group("h")) * 60 + int(match.group("m"))
+        if _AT_TIME_RE.search(text, max(0, match.start() - 12), match.start()):
+            continue  # "at 14h05", "à 14h05": a time of day
+        if 0 < minutes <= 60 * 24 * 60:
+            hits.append(
+                DurationHit(
+                    float(minutes),
+                    match.group(0).strip(),
+                    bool(match.group("qual")),
+                    False,
+                    match.start(),
+                    match.end(),
+                )
+            )
+    taken = [(h.start, h.end) for h in hits]
     for match in _DURATION_RE.finditer(text):
+        if any(a < match.end() and match.start() < b for a, b in taken):
+            continue
         body = match.group("body")
         if body.lower() == "half an hour":
             minutes = 30.0
@@ -381,7 +414,7 @@ _AFTER_DATE_RE = re.compile(r"[\s,*_`|/–—-]*(?:at\s+|@\s*)?")
 _RANGE_SEP_RE = re.compile(r"\s*(?:-|–|—|to|until|till|->|→)\s*", re.IGNORECASE)
 # "14h05" (common in French and other European write-ups), only where a line starts with
 # it: elsewhere "took 2h30" is a duration.
-_H_TIME_RE = re.compile(r"([01]?[0-9]|2[0-3])h([0-5][0-9])(?![0-9])(?!\s?m(?:in)?\b)")
+H_TIME_RE = re.compile(r"([01]?[0-9]|2[0-3])h([0-5][0-9])(?![0-9])(?!\s?m(?:in)?\b)")
 _BETWEEN_SEP_RE = re.compile(r"\s*(?:and|-|–|—)\s*", re.IGNORECASE)
 _LATE_DATE_RE = re.compile(r"[\s*_`]*(?:\(\s*|,\s*|on\s+)")
 _AFTER_STAMP_RE = re.compile(r"[\s*_`~\])|.:,;>–—-]*")
@@ -410,7 +443,7 @@ def leading_stamp(text: str) -> Stamp | None:
     until: ClockTime | None = None
     zone: ZoneHit | None = None
     clock_match = _TIME_RE.match(text, pos)
-    h_match = None if clock_match else _H_TIME_RE.match(text, pos)
+    h_match = None if clock_match else H_TIME_RE.match(text, pos)
     if h_match:
         clock = ClockTime(int(h_match.group(1)), int(h_match.group(2)), 0, None, *h_match.span())
         pos = h_match.end()

@@ -58,7 +58,8 @@ _SYMPTOM_RE = _words(
     r"reports?|reported|reporting|complain\w*|impact\w*",
     r"(?:being|been|got|get|were|was|are|is) (?:killed|evicted|dropped|lost|kicked out)",
     r"(?:tak(?:es|ing)|took) (?:over |more than |>\s?)[0-9]+\s?(?:s|sec\w*|m|min\w*|h|hours?)\b",
-    r"indisponibles?|en panne|pannes?|erreurs?|[ée]checs?|lenteurs?|ne \w+ plus",
+    r"indisponibles?|en panne|pannes?|erreurs?|[ée]checs?|[ée]chou\w*|lenteurs?|ne \w+ plus",
+    r"bloqu[ée]\w*|inaccessibles?|hors service|hors ligne|d[ée]grad[ée]\w*|plant[ée]\w*",
 )
 _WEAK_SYMPTOM_RE = _words(r"errors?|issues?|problems?|incorrect|wrong")
 _CHANGE_RE = _words(

@@ -74,6 +74,8 @@ _LONG_ZONE_NAMES: tuple[tuple[str, str], ...] = (
     (r"south africa(?:n)? (?:standard )?time", "Africa/Johannesburg"),
     (r"india(?:n)? standard time", "Asia/Kolkata"),
     (r"japan standard time", "Asia/Tokyo"),
+    (r"heure (?:de Paris|fran[çc]aise|de France)", "Europe/Paris"),
+    (r"heure (?:de |d.)?(?:Europe centrale)", "Europe/Paris"),
     (r"(?<=times )(?:are )?(?:in )?(?:us )?pacific\b", "America/Los_Angeles"),
     (r"(?<=times )(?:are )?(?:in )?(?:us )?eastern\b", "America/New_York"),
     (r"(?<=times )(?:are )?(?:in )?(?:us )?central\b", "America/Chicago"),
