@@ -493,6 +493,31 @@ def test_a_french_document() -> None:
     assert "summary" in record.fields and "indisponible" in str(record.fields["summary"])
 
 
+def test_french_fields_and_times_written_with_h() -> None:
+    """``Début : 14h05`` and ``Fin : 15h20`` are the start and end, ``Durée : 1 h 15`` is
+    75 minutes, and "heure de Paris" is a zone."""
+    result = read(
+        """\
+        # Incident du 12 juin 2024 : virements bloqués
+
+        **Début de l'incident :** 14h05 (heure de Paris)
+        **Fin de l'incident :** 15h20
+        **Durée :** 1 h 15
+
+        ## Chronologie
+
+        | Heure | Événement |
+        |---|---|
+        | 14h05 | Les virements échouent |
+        | 15h20 | Virements rétablis |
+        """
+    )
+    assert result.record.fields["started_at"] == datetime(2024, 6, 12, 12, 5, tzinfo=UTC)
+    assert duration(result.record) == 75
+    assert result.evidence["duration"]["confidence"] == "stated"
+    assert not warned(result.record, "says")
+
+
 # --------------------------------------------------------------------------- evidence
 
 
