@@ -391,12 +391,25 @@ def collect_actions(doc: Document) -> list[ActionRecord]:
                 loose.append(unit)
         candidates = structured + _bold_led_items(loose) if structured else _paragraph_items(loose)
         for candidate in candidates:
-            if _INTRO_RE.match(candidate.title.strip(" *_`")):
+            if _INTRO_RE.match(candidate.title.strip(" *_`")) or _is_status_line(candidate.title):
                 continue
             record = _finish(candidate)
             if record is not None:
                 actions.append(record)
     return _without_repeats(actions)
+
+
+_STATUS_LABEL_RE = re.compile(
+    r"^(?:status|state|overall status|last updated|updated|note|notes|tracking|tracked in"
+    r"|progress|statut|état|mise à jour)$",
+    re.IGNORECASE,
+)
+
+
+def _is_status_line(title: str) -> bool:
+    """``Status: all items tracked on the board``: a line about the actions, not one."""
+    label = split_label(title.strip(" *_`-"))
+    return label is not None and bool(_STATUS_LABEL_RE.match(label[0].strip(" *_`")))
 
 
 def _sameness(title: str) -> str:

@@ -422,6 +422,21 @@ def test_a_second_list_repeating_the_first_and_a_status_line_are_not_new_actions
     ) == ["Rotate logs daily", "Alert at 80% disk"]
 
 
+def test_status_lines_among_the_actions_are_not_actions() -> None:
+    assert titles(
+        """\
+        # Queue backlog
+
+        ## Action items
+
+        - **Status:** two of three done
+        - Add a backlog age alert (done)
+        - Last updated: 2024-05-03
+        - Split the queue per tenant
+        """
+    ) == ["Add a backlog age alert (done)", "Split the queue per tenant"]
+
+
 def test_advice_sections_give_way_to_a_section_that_names_action_items() -> None:
     assert titles(
         """\
