@@ -9,10 +9,20 @@ was needed (AM/PM going backwards, PST in summer, two start times, an assumed da
 duration that the times do not bear out).
 
 The start and end follow what the document states first (``START OF OUTAGE`` markers,
-``Start time:`` fields, ``from 10:00 AM to 12:15 PM`` sentences) and the timeline second
-(the first entry that shows impact, the last that shows recovery). The chosen start entry is
-tagged ``impact-start`` and the chosen end entry ``resolved``; ``started_at`` and
-``resolved_at`` are always filled in, so the workbook computes the same duration either way.
+``Start time:`` fields, ``from 10:00 AM to 12:15 PM`` sentences, a time followed by its
+verb) and the timeline second: the first entry that shows impact (not a change followed by a
+long silence: that is the latent cause) and the first that shows full recovery, moved to
+the last recovery of the same stretch of work or past a relapse. Entries after a long
+silence are follow-up work, never the end; with no end in the text there is no end, and a
+warning. A stated duration beats an end guessed from the last row; several stated windows
+make one incident from the first start to the last end. The chosen start entry is tagged
+``impact-start`` and the chosen end entry ``resolved``; ``started_at`` and ``resolved_at``
+are filled in whenever found, so the workbook computes the same duration either way.
+
+Every start, end and duration comes with its evidence (``ForeignResult.evidence``): the
+source line and its text, and a confidence: ``stated`` (the document says it), ``derived``
+(read from the timeline's words or computed from stated figures) or ``guessed`` (the first
+or last row, for want of anything better).
 """
 
 from __future__ import annotations
