@@ -27,6 +27,8 @@ class ReadDocument:
     format: str  # "workbook" or "foreign"
     record: IncidentRecord
     stated_duration_minutes: float | None = None
+    # "start", "end", "duration" -> where the figure came from (line, text, confidence)
+    evidence: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 @dataclass
@@ -83,19 +85,80 @@ def collect_files(paths: Iterable[Path]) -> list[Path]:
     return list(dict.fromkeys(found))
 
 
-def read_document(path: Path) -> ReadDocument:
+_BOMS = (
+    (b"\xef\xbb\xbf", "utf-8-sig"),
+    (b"\xff\xfe", "utf-16"),
+    (b"\xfe\xff", "utf-16"),
+)
+# Control characters that never appear in text files (tab, line feed, form feed, carriage
+# return and escape do).
+_BINARY_BYTES = frozenset(range(32)) - {9, 10, 12, 13, 27}
+
+
+def decode_document(data: bytes) -> str:
+    """The text of a document as found in the wild: UTF-8 with or without a BOM, UTF-16 with
+    a BOM, else a legacy single-byte file (Windows-1252, a superset of Latin-1 for text).
+
+    Raises ImportProblem, with the reason, for what is not text at all.
+    """
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError as exc:
+                raise ImportProblem(
+                    f"it starts with a {encoding.upper()} byte-order mark but is not "
+                    f"{encoding.upper()} text (byte {exc.start})"
+                ) from exc
+    head = data[:65536]
+    if b"\x00" in head:
+        raise ImportProblem("it is a binary file, not text (it holds NUL bytes)")
+    odd = sum(1 for byte in head if byte in _BINARY_BYTES)
+    if odd > max(8, len(head) // 100):
+        raise ImportProblem(f"it is a binary file, not text ({odd} control bytes)")
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ImportProblem(f"{path} is not UTF-8 text") from exc
-    return read_text(text, path)
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")  # the five bytes Windows-1252 leaves undefined
+
+
+def read_document(path: Path) -> ReadDocument:
+    data = path.read_bytes()
+    try:
+        text = decode_document(data)
+    except ImportProblem as exc:
+        raise ImportProblem(f"{path} cannot be imported: {exc}") from exc
+    document = read_text(text, path)
+    if not data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")) and not data.isascii():
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            document.record.warnings.insert(
+                0, "The file is not UTF-8; it was read as Windows-1252 (Latin-1)."
+            )
+    return document
 
 
 def read_text(text: str, path: Path) -> ReadDocument:
     from exporters.render.workbook_format import looks_like_workbook, read_workbook_markdown
 
     if looks_like_workbook(text):
-        return ReadDocument(path, "workbook", read_workbook_markdown(text))
+        record = read_workbook_markdown(text)
+        evidence = {
+            role: {
+                "line": None,
+                "text": "",
+                "confidence": "stated",
+                "source": f"the workbook's own {name} field",
+            }
+            for role, name in (("start", "started_at"), ("end", "resolved_at"))
+            if record.fields.get(name) is not None
+        }
+        return ReadDocument(path, "workbook", record, evidence=evidence)
     try:
         from exporters.ingest.foreign.reader import read_foreign_markdown
     except ImportError as exc:  # pragma: no cover - until the foreign reader exists
@@ -103,7 +166,9 @@ def read_text(text: str, path: Path) -> ReadDocument:
     result = read_foreign_markdown(text, filename=str(path))
     record = result.record
     record.fields.setdefault("status", "published")
-    return ReadDocument(path, "foreign", record, result.stated_duration_minutes)
+    return ReadDocument(
+        path, "foreign", record, result.stated_duration_minutes, evidence=result.evidence
+    )
 
 
 ALREADY_THERE = "already in the workbook"
@@ -142,6 +207,12 @@ def record_metrics(record: IncidentRecord, *, now: datetime) -> IncidentMetrics:
     return compute_metrics(incident, entries, now=now)
 
 
+def imported_duration(metrics: IncidentMetrics) -> float | None:
+    """The duration of an imported incident: none when the document gives no end (an
+    imported postmortem is not an incident still running today)."""
+    return metrics.duration_minutes if metrics.milestone_times()["resolved_at"] else None
+
+
 def preview(document: ReadDocument, *, now: datetime) -> dict[str, Any]:
     record, fields = document.record, document.record.fields
     metrics = record_metrics(record, now=now)
@@ -153,8 +224,9 @@ def preview(document: ReadDocument, *, now: datetime) -> dict[str, Any]:
         "started_at": iso_utc(times["started_at"]),
         "resolved_at": iso_utc(times["resolved_at"]),
         "timezone": fields.get("timezone"),
-        "duration_minutes": metrics.duration_minutes,
+        "duration_minutes": imported_duration(metrics),
         "stated_duration_minutes": document.stated_duration_minutes,
+        "evidence": {role: document.evidence.get(role) for role in ("start", "end", "duration")},
         "severity": fields.get("severity"),
         "timeline": [
             {"at": iso_utc(e.at), "text": e.text, "tags": list(e.tags)} for e in record.entries
@@ -208,6 +280,35 @@ def preview_line(item: dict[str, Any]) -> str:
     )
 
 
+_ROLES = (("start", "Start"), ("end", "End"), ("duration", "Duration"))
+
+
+def explain_lines(item: dict[str, Any]) -> list[str]:
+    """``import --explain``: where each of the start, end and duration came from."""
+    from models.timeparse import format_duration
+
+    if item.get("error"):
+        return [f"{item['file']}: error: {item['error']}"]
+    lines = [preview_line(item)]
+    values = {
+        "start": item.get("started_at"),
+        "end": item.get("resolved_at"),
+        "duration": format_duration(item.get("duration_minutes")),
+    }
+    for role, name in _ROLES:
+        found = (item.get("evidence") or {}).get(role)
+        if not found or values[role] in (None, "", "—"):
+            lines.append(f"  {name}: none found")
+            continue
+        lines.append(f"  {name}: {values[role]}  ({found['confidence']}: {found['source']})")
+        if found.get("line") is not None:
+            text = found["text"] if len(found["text"]) <= 120 else found["text"][:119] + "…"
+            lines.append(f"    line {found['line']}: {text}")
+    for warning in item.get("warnings", []):
+        lines.append(f"  warning: {warning}")
+    return lines
+
+
 def _identity(title: object, started_at: object) -> tuple[str, str | None]:
     """What makes two incidents the same postmortem: the title and the impact start."""
     start = started_at.astimezone(UTC).isoformat() if isinstance(started_at, datetime) else None
@@ -243,7 +344,7 @@ def import_paths(store: Store, files: Sequence[Path]) -> list[ImportResult]:
             ImportResult(
                 path,
                 slug=incident.slug,
-                duration_minutes=metrics.duration_minutes,
+                duration_minutes=imported_duration(metrics),
                 entries=len(document.record.entries),
                 action_items=len(document.record.action_items),
                 warnings=[*document.record.warnings, *metrics.warnings],

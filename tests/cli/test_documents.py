@@ -58,10 +58,10 @@ def test_import_reports_each_file_and_fails_for_unreadable_ones(db: Path, tmp_pa
         "# Cache stampede\n\n## Timeline\n\n- 2024-03-01 10:00 UTC: errors begin\n"
         "- 2024-03-01 10:30 UTC: fully resolved\n"
     )
-    (folder / "binary.md").write_bytes(b"\xff\xfe\x00bad")
+    (folder / "binary.md").write_bytes(b"\x7fELF\x02\x01\x01\x00\x00\x00bad")
     result = workbook(db, "import", str(folder))
     assert result.code == 1
-    assert "binary.md: error: " in result.out and "not UTF-8" in result.out
+    assert "binary.md: error: " in result.out and "binary file" in result.out
     assert "cache-stampede" in result.out
     assert result.err.startswith("error: 1 of 2 files")
     assert len(json.loads(succeeded(workbook(db, "list", "--json")))) == 1

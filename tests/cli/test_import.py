@@ -21,6 +21,7 @@ PREVIEW_KEYS = [
     "timezone",
     "duration_minutes",
     "stated_duration_minutes",
+    "evidence",
     "severity",
     "timeline",
     "action_items",
@@ -144,10 +145,10 @@ def test_a_readme_among_the_postmortems_is_left_out(db: Path, folder: Path) -> N
 def test_an_unreadable_file_fails_the_dry_run_too_but_the_others_are_shown(
     db: Path, folder: Path
 ) -> None:
-    (folder / "broken.md").write_bytes(b"\xff\xfe\x00 not text")
+    (folder / "broken.md").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
     result = workbook(db, "import", str(folder), "--dry-run")
     failed_with(result, "1 of 4 files could not be read")
-    assert "broken.md: error: " in result.out and "not UTF-8" in result.out
+    assert "broken.md: error: " in result.out and "binary file" in result.out
     assert result.out.count(" entries, ") == 3
     assert listed(db) == []
 
@@ -165,3 +166,72 @@ def test_nothing_to_import_is_a_one_line_error(
     result = workbook(db, "import")
     assert result.code == 2
     assert "Missing argument" in result.err
+
+
+EVIDENCE_DOCUMENT = """# Queue stalled
+
+Summary: the outage lasted from 10:00 to 10:45 UTC on 2024-05-02.
+
+## Timeline
+
+- 09:58 deploy started
+- 10:05 alerts fired
+- 10:45 queue drained, all clear
+"""
+
+
+def test_dry_run_json_gives_evidence_and_confidence_for_start_end_and_duration(
+    db: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "queue.md"
+    path.write_text(EVIDENCE_DOCUMENT)
+    [item] = json.loads(succeeded(workbook(db, "import", "--dry-run", "--json", str(path))))
+    evidence = item["evidence"]
+    assert evidence["start"]["line"] == 3
+    assert evidence["start"]["confidence"] == "stated"
+    assert "10:00 to 10:45" in evidence["start"]["text"]
+    assert evidence["end"]["confidence"] == "stated"
+    assert evidence["duration"]["confidence"] == "derived"
+    assert evidence["duration"]["minutes"] == 45
+
+
+def test_explain_prints_the_evidence_for_a_person_and_writes_nothing(
+    db: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "queue.md"
+    path.write_text(EVIDENCE_DOCUMENT)
+    out = succeeded(workbook(db, "import", "--explain", str(path)))
+    assert "Start: 2024-05-02T10:00:00Z  (stated: " in out
+    assert "line 3: Summary: the outage lasted from 10:00 to 10:45 UTC" in out
+    assert "Duration: 45m  (derived: " in out
+    assert listed(db) == []
+
+
+@pytest.mark.parametrize(
+    ("encode", "warning"),
+    [
+        (lambda text: text.encode("utf-8"), False),
+        (lambda text: b"\xef\xbb\xbf" + text.encode("utf-8"), False),
+        (lambda text: text.encode("utf-16"), False),
+        (lambda text: text.encode("cp1252"), True),
+        (lambda text: text.encode("latin-1"), True),
+    ],
+)
+def test_documents_in_the_encodings_found_in_the_wild_are_read(
+    db: Path, tmp_path: Path, encode: Callable[[str], bytes], warning: bool
+) -> None:
+    text = EVIDENCE_DOCUMENT.replace("Queue stalled", "Caf\u00e9 queue stalled")
+    path = tmp_path / "cafe.md"
+    path.write_bytes(encode(text))
+    [item] = json.loads(succeeded(workbook(db, "import", "--dry-run", "--json", str(path))))
+    assert item["title"] == "Caf\u00e9 queue stalled"
+    assert item["duration_minutes"] == 45
+    assert any("Windows-1252" in w for w in item["warnings"]) == warning
+
+
+def test_a_binary_file_is_refused_with_the_reason(db: Path, tmp_path: Path) -> None:
+    path = tmp_path / "image.md"
+    path.write_bytes(bytes(range(256)) * 4)
+    result = workbook(db, "import", str(path))
+    failed_with(result, "1 of 1 files could not be imported")
+    assert "image.md cannot be imported: it is a binary file, not text" in result.out

@@ -46,23 +46,40 @@ def export(context: Context, ref: str, fmt: str, output: str | None) -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--dry-run", is_flag=True, help="Read and report, write nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option(
+    "--explain",
+    is_flag=True,
+    help="Write nothing; say where the start, end and duration of each came from.",
+)
 @pass_ctx
-def import_cmd(context: Context, paths: Sequence[str], dry_run: bool, as_json: bool) -> None:
+def import_cmd(
+    context: Context, paths: Sequence[str], dry_run: bool, as_json: bool, explain: bool
+) -> None:
     """Import postmortems (files or folders of Markdown)."""
     from pathlib import Path
 
-    from exporters.ingest.importing import collect_files, import_paths, preview_line, preview_paths
+    from exporters.ingest.importing import (
+        collect_files,
+        explain_lines,
+        import_paths,
+        preview_line,
+        preview_paths,
+    )
 
     files = collect_files(Path(p) for p in paths)
     if not files:
         fail("no Markdown or text files found in " + ", ".join(str(p) for p in paths))
-    if dry_run:
+    if dry_run or explain:
         previews = preview_paths(files, now=context.now())
         if as_json:
             echo_json(previews)
         else:
             for p in previews:
-                click.echo(preview_line(p))
+                if explain:
+                    for line in explain_lines(p):
+                        click.echo(line)
+                else:
+                    click.echo(preview_line(p))
         unreadable = [p for p in previews if p.get("error")]
         if unreadable:
             fail(f"{len(unreadable)} of {len(previews)} files could not be read (see above)")

@@ -11,7 +11,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from exporters.ingest.foreign.sections import STATUS_LINE_RE, Document, Unit, split_label
+from exporters.ingest.foreign.sections import (
+    STATUS_LINE_RE,
+    Document,
+    Unit,
+    heading_words,
+    split_label,
+)
 from exporters.ingest.foreign.timeline import is_placeholder
 from models.record import ActionRecord
 
@@ -26,7 +32,7 @@ _INTRO_RE = re.compile(
 _PRIORITY_MARK_RE = re.compile(
     r"[\[(]\s*(?P<a>high|medium|med|low|critical|urgent|p[0-4])(?:\s+priority)?\s*[\])]\s*:?"
     r"|\bpriority\s*[:=]\s*(?P<b>high|medium|low|critical|p[0-4])\b"
-    r"|^(?P<c>p[0-4])\s*[:\-–—]\s*"
+    r"|^(?P<c>p[0-4])\b\s*[:\-–—]?\s*"
     r"|\b(?P<d>high|medium|low)[- ]priority\b"
     r"|(?<![\w-])(?P<e>P[0-4])\b",
     re.IGNORECASE,
@@ -189,6 +195,34 @@ def _is_intro(text: str) -> bool:
     return len(words) < 2
 
 
+_CONTINUES_RE = re.compile(
+    r"(?:[,;:\-–—(/&+]|\b(?:and|or|but|the|a|an|to|of|for|with|in|on|by|from|that|which"
+    r"|so|as|at|into|than|our|their|its|is|are|be|will|should|must|we|et|ou|le|la|les|de|des"
+    r"|du|un|une|pour|avec|dans|sur))$",
+    re.IGNORECASE,
+)
+
+
+def _starts_another_item(previous: str, line: str) -> bool:
+    """Whether a line of a plain paragraph starts a new item rather than continuing the one
+    above: it starts with a capital and the line above does not stop mid-sentence. (Notes
+    written one action a line, with no bullets, in a plain-text document.)"""
+    first = line.lstrip(" *_`")[:1]
+    return first.isupper() and not _CONTINUES_RE.search(previous.rstrip(" *_`"))
+
+
+def _bold_led_items(units: list[Unit]) -> list[_Candidate]:
+    """Paragraphs that lead with bold words (``**P0** Add failover``) are items of their own,
+    beside a list or table in the same group."""
+    items: list[_Candidate] = []
+    for unit in units:
+        if unit.starts_bold and unit.block_index == 0 and not unit.bold:
+            text = " ".join(u.text for u in units if u.block == unit.block)
+            if not _is_intro(text):
+                items.append(_Candidate(text))
+    return items
+
+
 def _paragraph_items(units: list[Unit]) -> list[_Candidate]:
     items: list[_Candidate] = []
     pending: list[str] = []
@@ -205,6 +239,8 @@ def _paragraph_items(units: list[Unit]) -> list[_Candidate]:
         if unit.block != block:
             flush()
             block = unit.block
+        elif pending and _starts_another_item(pending[-1], unit.text):
+            flush()
         pending.append(unit.text)
         if unit.text.rstrip(" *_`\"'")[-1:] in ".!?)" or unit.text.rstrip().endswith(":"):
             flush()
@@ -245,15 +281,47 @@ def _annotate(candidate: _Candidate, label: str, value: str) -> None:
         candidate.status = candidate.status or _status_of(value)
 
 
-def collect_actions(doc: Document) -> list[ActionRecord]:
-    meta_children, annotated = _metadata_children(doc)
-    groups: list[list[Unit]] = []
+# Headings that name the work to be done. "Prevention strategies", "Recommendations" or
+# "Improvements" may also list it, but when a document has a section of the first kind
+# those others are advice or procedures, not its action items.
+_FIRM_ACTIONS_RE = re.compile(
+    r"\baction ?items?\b|\bactions?\b|\bfollow[- ]?ups?\b|\bnext steps\b|\bto[- ]?dos?\b"
+    r"|\btasks?\b|\bcorrective\b|\bsteps taken\b|\bafter the incident\b|\bt[âa]ches\b",
+    re.IGNORECASE,
+)
+
+
+def _action_groups(doc: Document) -> list[list[Unit]]:
+    """The units of the action sections in groups (one per heading).
+
+    A section is the run of units under an outermost action heading, with its sub-headings.
+    When some section has a heading that names action items outright, sections named only
+    by advice words are left out.
+    """
+    sections: list[tuple[list[list[Unit]], list[bool]]] = []  # (groups, firm?) per section
     current: list[Unit] | None = None
+    was_actions = False
+    headings: list[tuple[int, str]] = []  # (level, section) of the real headings above
     for unit in doc.units:
+        is_heading = unit.kind == "heading" and not unit.heading_item
+        if is_heading:
+            while headings and headings[-1][0] >= unit.level:
+                headings.pop()
+            inside = any(section == "actions" for _, section in headings)
+            headings.append((unit.level, unit.section))
+            if unit.section == "actions" and not inside:
+                sections.append(([], [False]))
         if unit.section != "actions":
             current = None
+            was_actions = False
             continue
-        if (unit.kind == "heading" and not unit.heading_item) or unit.pseudo:
+        if not sections or not (was_actions or is_heading):
+            sections.append(([], [False]))  # a section opened by a line acting as a heading
+        was_actions = True
+        groups, firm = sections[-1]
+        if is_heading or unit.pseudo:
+            if _FIRM_ACTIONS_RE.search(heading_words(unit.text)):
+                firm[0] = True
             current = []
             groups.append(current)
             continue
@@ -261,6 +329,14 @@ def collect_actions(doc: Document) -> list[ActionRecord]:
             current = []
             groups.append(current)
         current.append(unit)
+    if any(firm[0] for _, firm in sections):
+        sections = [(groups, firm) for groups, firm in sections if firm[0]]
+    return [group for groups, _ in sections for group in groups]
+
+
+def collect_actions(doc: Document) -> list[ActionRecord]:
+    meta_children, annotated = _metadata_children(doc)
+    groups = _action_groups(doc)
 
     actions: list[ActionRecord] = []
     for group in groups:
@@ -313,11 +389,44 @@ def collect_actions(doc: Document) -> list[ActionRecord]:
                 continue
             if not under_heading_item:
                 loose.append(unit)
-        candidates = structured or _paragraph_items(loose)
+        candidates = structured + _bold_led_items(loose) if structured else _paragraph_items(loose)
         for candidate in candidates:
-            if _INTRO_RE.match(candidate.title.strip(" *_`")):
+            if _INTRO_RE.match(candidate.title.strip(" *_`")) or _is_status_line(candidate.title):
                 continue
             record = _finish(candidate)
             if record is not None:
                 actions.append(record)
-    return actions
+    return _without_repeats(actions)
+
+
+_STATUS_LABEL_RE = re.compile(
+    r"^(?:status|state|overall status|last updated|updated|note|notes|tracking|tracked in"
+    r"|progress|statut|état|mise à jour)$",
+    re.IGNORECASE,
+)
+
+
+def _is_status_line(title: str) -> bool:
+    """``Status: all items tracked on the board``: a line about the actions, not one."""
+    label = split_label(title.strip(" *_`-"))
+    return label is not None and bool(_STATUS_LABEL_RE.match(label[0].strip(" *_`")))
+
+
+def _sameness(title: str) -> str:
+    return " ".join(re.sub(r"[^\w\s]", " ", title.casefold()).split())
+
+
+def _without_repeats(actions: list[ActionRecord]) -> list[ActionRecord]:
+    """An action written twice (a second list restating the first) is one action; the first
+    wording is kept, with the owner, priority or status the repeat adds."""
+    kept: dict[str, ActionRecord] = {}
+    for action in actions:
+        key = _sameness(action.title)
+        first = kept.get(key)
+        if first is None:
+            kept[key] = action
+            continue
+        first.owner = first.owner or action.owner
+        if first.status == "open" and action.status != "open":
+            first.status = action.status
+    return list(kept.values())

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from exporters.ingest.foreign.sections import SUMMARY_LIKE, Document, prose_runs, split_label
 from exporters.ingest.foreign.times import (
+    H_TIME_RE,
     ClockTime,
     DateHit,
     DurationHit,
@@ -48,7 +49,8 @@ _START_LABEL_RE = re.compile(
     r"^(?:(?:impact|incident|outage|issue|downtime|disruption|problem|event)\s+)?"
     r"(?:start(?:ed)?|began|begin(?:ning)?|onset)(?:\s+(?:time|at|date|on|date/time))?$"
     r"|^(?:start|starting) (?:time|date)$|^first (?:impact|errors?|alert)$|^from$"
-    r"|^(?:start|beginning) of (?:the )?(?:impact|incident|outage|downtime|disruption)$",
+    r"|^(?:start|beginning) of (?:the )?(?:impact|incident|outage|downtime|disruption)$"
+    r"|^d[ée]but(?: de l.(?:incident|impact|interruption)| de la panne)?$",
     re.IGNORECASE,
 )
 _END_LABEL_RE = re.compile(
@@ -57,7 +59,8 @@ _END_LABEL_RE = re.compile(
     r"(?:\s+(?:time|at|date|on|date/time))?$"
     r"|^end (?:time|date)$|^(?:resolution|recovery|restoration) time$|^(?:until|to)$"
     r"|^end of (?:the )?(?:impact|incident|outage|downtime|disruption)$"
-    r"|^(?:time )?(?:resolved|restored|recovered)(?: at)?$",
+    r"|^(?:time )?(?:resolved|restored|recovered)(?: at)?$"
+    r"|^fin(?: de l.(?:incident|impact|interruption)| de la panne)?$|^r[ée]solu(?:tion)?$",
     re.IGNORECASE,
 )
 # "Mitigated:" and "Fixed:" often come before the impact is fully over ("Resolved:" later).
@@ -73,8 +76,9 @@ _WEAK_START_LABEL_RE = re.compile(
 )
 _WEAK_END_LABEL_RE = re.compile(r"^(?:incident )?closed(?: at)?$", re.IGNORECASE)
 _DURATION_LABEL_RE = re.compile(
-    r"\bduration\b|\bdowntime\b|\blength\b|\btime to (?:resolve|resolution|recover|recovery"
-    r"|restore|mitigate)\b|\btotal\b|\boutage\b|\bttr\b|\bmttr\b",
+    r"\bduration\b|\bdur[ée]e\b|\bdowntime\b|\blength\b"
+    r"|\btime to (?:resolve|resolution|recover|recovery|restore|mitigate)\b|\btotal\b"
+    r"|\boutage\b|\bttr\b|\bmttr\b",
     re.IGNORECASE,
 )
 _NOT_DURATION_LABEL_RE = re.compile(
@@ -125,7 +129,12 @@ def _moment_from_value(
 ) -> Moment | None:
     clocks = find_clock_times(value)
     if not clocks:
-        return None
+        # "Début : 14h05": in a field's value, 14h05 is a time of day (elsewhere "took
+        # 2h30" is a duration).
+        found = H_TIME_RE.search(value)
+        if found is None:
+            return None
+        clocks = [ClockTime(int(found.group(1)), int(found.group(2)), 0, None, *found.span())]
     clock = clocks[0]
     return Moment(
         role,
@@ -189,8 +198,37 @@ def _labelled_values(
     return found
 
 
+# "from 0233 to 0239": four digits on both sides of a range word are a 24-hour clock (the
+# military habit), unless both could be years ("from 1998 to 2004").
+_MILITARY_RANGE_RE = re.compile(
+    r"\b(?:from|between)\s+(?P<a>[01][0-9]|2[0-3])(?P<am>[0-5][0-9])\s*(?:to|until|till"
+    r"|through|and|-|–|—)\s*(?P<b>[01][0-9]|2[0-3])(?P<bm>[0-5][0-9])\b(?![.,:][0-9])",
+    re.IGNORECASE | re.ASCII,
+)
+
+
+def _military_range(text: str, order: int) -> list[Moment]:
+    match = _MILITARY_RANGE_RE.search(text)
+    if match is None:
+        return []
+    a, b = match.group("a") + match.group("am"), match.group("b") + match.group("bm")
+    if all(x[:2] in ("19", "20") for x in (a, b)):
+        return []
+    first = ClockTime(int(a[:2]), int(a[2:]), 0, None, match.start("a"), match.end("am"))
+    second = ClockTime(int(b[:2]), int(b[2:]), 0, None, match.start("b"), match.end("bm"))
+    zone = _zone_near(text, second)
+    day = _nearest_date(text, first.start, first.end)
+    source = f'the sentence "{_short(text)}"'
+    return [
+        Moment("start", first, day, zone, PRIORITY_RANGE, source, order),
+        Moment("end", second, day, zone, PRIORITY_RANGE, source, order),
+    ]
+
+
 def _range_moments(text: str, order: int) -> list[Moment]:
     clocks = find_clock_times(text)
+    if not clocks:
+        return _military_range(text, order)
     for first, second in itertools.pairwise(clocks):
         between = text[first.end : second.start]
         for hit in find_dates(between):
@@ -234,10 +272,35 @@ def _cue_role(before: str) -> str | None:
     return best[1] if best else None
 
 
+# After a time, "until" or "through" open another phrase ("after 23:50 were hidden until
+# the export caught up"); only verbs of recovery say the time is an end.
+_END_AFTER_CUE_RE = re.compile(
+    r"\b(?:was |were |is |are |got |been )?(?:resolved|restored|recovered|ended|fixed|mitigated"
+    r"|back online|back up|over(?=[.;,]|$))\b",
+    re.IGNORECASE,
+)
+
+
+def _cue_after(after: str) -> str | None:
+    """ "start" or "end" by the first cue word after a time, in the same clause and within
+    40 characters ("at 14:20 JST the cache went down")."""
+    clause = re.split(r"[.;:]|,\s+(?:and|but|then)\b", after)[0][:40]
+    best: tuple[int, str] | None = None
+    for role, pattern in (("start", _START_CUE_RE), ("end", _END_AFTER_CUE_RE)):
+        match = pattern.search(clause)
+        if match and (best is None or match.start() < best[0]):
+            best = (match.start(), role)
+    return best[1] if best else None
+
+
 def _sentence_moments(text: str, order: int) -> list[Moment]:
     found: list[Moment] = []
-    for clock in find_clock_times(text):
+    clocks = find_clock_times(text)
+    for number, clock in enumerate(clocks):
         role = _cue_role(text[max(0, clock.start - 60) : clock.start])
+        if role is None:
+            following = clocks[number + 1].start if number + 1 < len(clocks) else len(text)
+            role = _cue_after(text[clock.end : min(following, clock.end + 60)])
         if role is None:
             continue
         found.append(
@@ -324,12 +387,13 @@ class StatedDuration:
     hit: DurationHit
     priority: int
     source: str
+    order: int = -1  # the unit it was read from (-1: front matter)
 
 
 def find_stated_durations(doc: Document) -> list[StatedDuration]:
     """How long the document says the impact lasted, strongest statement first."""
     found: list[StatedDuration] = []
-    for label, value, _order in _labelled_values(doc):
+    for label, value, order in _labelled_values(doc):
         if _DURATION_LABEL_RE.search(label) and not _NOT_DURATION_LABEL_RE.search(label):
             value_clocks = find_clock_times(value)
             hits = [
@@ -338,8 +402,8 @@ def find_stated_durations(doc: Document) -> list[StatedDuration]:
                 if not any(c.start < h.end and h.start < c.end for c in value_clocks)
             ]
             if hits:
-                found.append(StatedDuration(hits[0], 1, f'the "{label}" field'))
-    for _, unit, text in prose_runs(doc):
+                found.append(StatedDuration(hits[0], 1, f'the "{label}" field', order))
+    for run_order, unit, text in prose_runs(doc):
         if unit.kind not in ("line", "heading") or unit.section in (
             "timeline",
             "went_well",
@@ -365,7 +429,7 @@ def find_stated_durations(doc: Document) -> list[StatedDuration]:
                 0 <= hit.start - c.end <= 12 and "(" in text[c.end : hit.start] for c in clocks
             )
             if right_after_range:
-                found.append(StatedDuration(hit, 2, f'the sentence "{_short(text)}"'))
+                found.append(StatedDuration(hit, 2, f'the sentence "{_short(text)}"', run_order))
             elif (
                 hit.upper_bound
                 or led
@@ -373,7 +437,9 @@ def find_stated_durations(doc: Document) -> list[StatedDuration]:
                 or _DURATION_TAIL_RE.match(after)
             ):
                 priority = 3 if summary_like else 4
-                found.append(StatedDuration(hit, priority, f'the sentence "{_short(text)}"'))
+                found.append(
+                    StatedDuration(hit, priority, f'the sentence "{_short(text)}"', run_order)
+                )
     found.sort(key=lambda s: s.priority)
     return found
 

@@ -9,10 +9,20 @@ was needed (AM/PM going backwards, PST in summer, two start times, an assumed da
 duration that the times do not bear out).
 
 The start and end follow what the document states first (``START OF OUTAGE`` markers,
-``Start time:`` fields, ``from 10:00 AM to 12:15 PM`` sentences) and the timeline second
-(the first entry that shows impact, the last that shows recovery). The chosen start entry is
-tagged ``impact-start`` and the chosen end entry ``resolved``; ``started_at`` and
-``resolved_at`` are always filled in, so the workbook computes the same duration either way.
+``Start time:`` fields, ``from 10:00 AM to 12:15 PM`` sentences, a time followed by its
+verb) and the timeline second: the first entry that shows impact (not a change followed by a
+long silence: that is the latent cause) and the first that shows full recovery, moved to
+the last recovery of the same stretch of work or past a relapse. Entries after a long
+silence are follow-up work, never the end; with no end in the text there is no end, and a
+warning. A stated duration beats an end guessed from the last row; several stated windows
+make one incident from the first start to the last end. The chosen start entry is tagged
+``impact-start`` and the chosen end entry ``resolved``; ``started_at`` and ``resolved_at``
+are filled in whenever found, so the workbook computes the same duration either way.
+
+Every start, end and duration comes with its evidence (``ForeignResult.evidence``): the
+source line and its text, and a confidence: ``stated`` (the document says it), ``derived``
+(read from the timeline's words or computed from stated figures) or ``guessed`` (the first
+or last row, for want of anything better).
 """
 
 from __future__ import annotations
@@ -45,14 +55,18 @@ from exporters.ingest.foreign.timeline import (
     collect_raw_entries,
     place_clock,
     place_entries,
+    resolve_day,
 )
 from exporters.ingest.foreign.times import DateHit, day_first_reading, find_dates
 from exporters.ingest.foreign.words import (
     infer_tags,
+    is_change,
     is_end_marker,
     is_start_marker,
     shows_closure,
+    shows_full_recovery,
     shows_impact,
+    shows_relapse,
     shows_resolution,
 )
 from exporters.ingest.foreign.zones import ZoneHit, find_zone, summer_time_mismatch, zone_info
@@ -71,6 +85,8 @@ class ForeignResult:
     start_source: str = ""  # where the start came from, for previews and debugging
     end_source: str = ""
     notes: list[str] = field(default_factory=list)
+    # "start", "end", "duration" -> {"line", "text", "confidence", "source"}: see Evidence.
+    evidence: dict[str, dict[str, object]] = field(default_factory=dict)
 
 
 def read_foreign_markdown(
@@ -101,6 +117,12 @@ class _Choice:
     entry: int | None = None  # index into the sorted entries
     explicit: bool = False
     undated: bool = False
+    order: int | None = None  # the unit a stated moment was read from
+    confidence: str = ""  # "stated", "derived" or "guessed"; empty: from ``explicit``
+
+    @property
+    def how_sure(self) -> str:
+        return self.confidence or ("stated" if self.explicit else "derived")
 
 
 # Non-breaking hyphens and spaces read as their plain forms (SEV‑1, 2025‑05‑20, 10 AM).
@@ -134,6 +156,43 @@ def _close(a: datetime, b: datetime) -> bool:
     return abs((a - b).total_seconds()) < 60
 
 
+_NUMERIC_DATE_RE = re.compile(r"[0-9]{1,2}([/.-])[0-9]{1,2}\1(?:19|20)[0-9]{2}")
+
+# Bookkeeping after the impact (a ticket closed, a fix shipped days later) comes after a
+# silence; an end guessed from such an entry would stretch the outage over days.
+SILENCE = timedelta(hours=12)
+
+
+def _after_silence(entries: list[EntryRecord], index: int) -> bool:
+    return index > 0 and entries[index].at - entries[index - 1].at > SILENCE
+
+
+def _recovery(entries: list[EntryRecord], texts: list[str], after: datetime | None) -> int | None:
+    """The entry where the impact ends: the first that says the service works again, moved
+    to the last such entry of the same stretch of work (entries with no long silence between
+    them), or past an entry that says the trouble is back ("errors again", "still failing").
+    Entries after a silence of more than SILENCE are follow-up work and never the end."""
+    recovering = [shows_resolution(text) for text in texts]  # the costly part, once
+    full = [r and shows_full_recovery(texts[i]) for i, r in enumerate(recovering)]
+    for recovers in (full, recovering):
+        found: int | None = None
+        for index, text in enumerate(texts):
+            if after is not None and entries[index].at <= after:
+                continue
+            if found is None:
+                if recovers[index]:
+                    found = index
+            elif _after_silence(entries, index):
+                break  # what follows a long silence after the recovery is follow-up work
+            elif shows_relapse(text):
+                found = None
+            elif recovers[index]:
+                found = index  # "all nodes confirmed back online" minutes later
+        if found is not None:
+            return found
+    return None
+
+
 def _shown(at: datetime) -> str:
     return at.strftime("%Y-%m-%d %H:%M %Z").strip()
 
@@ -146,6 +205,8 @@ class _Reader:
         self.filename = filename
         self.today = today
         self.warnings: list[str] = []
+        self._stated_agrees = False
+        self._entry_lines: list[int | None] = []
 
     # -- zone and date ---------------------------------------------------------------
 
@@ -321,7 +382,9 @@ class _Reader:
         year_hint = self._year_hint(doc)
         raw = collect_raw_entries(doc, year_hint)
         moments = find_moments(doc, frozenset(e.unit for e in raw))
-        day_first = any(
+        # Only a numeric date (25/02/2019) can say whether days come first: look for one in
+        # the whole text before reading every line for it.
+        day_first = bool(_NUMERIC_DATE_RE.search(self.text)) and any(
             d.day_first for u in doc.units for d in self._dates_in(u) if d.day_first is not None
         )
         zone_hit = self._zone(doc, raw, moments)
@@ -362,24 +425,68 @@ class _Reader:
         ]
         texts = [e.text for e in entries]
 
+        choosing = len(self.warnings)
         start = self._choose_start(
             entries, texts, strong_starts, starts, base, zone_name, uses_meridiem, day_first
         )
         end = self._choose_end(
             entries, texts, ends, start, base, zone_name, uses_meridiem, day_first
         )
+        windows = self._stated_windows(
+            doc, moments, base, zone_name, uses_meridiem, entries, day_first
+        )
+        if len(windows) >= 2:
+            del self.warnings[choosing:]  # two starts, two ends: several incidents, said below
+            start = self._attach(windows[0][0], entries, texts, start=True)
+            end = self._attach(windows[-1][1], entries, texts, start=False)
+            total = sum((b.at - a.at).total_seconds() / 60 for a, b in windows)
+            spans = "; ".join(f"{_shown(a.at)} to {_shown(b.at)}" for a, b in windows)
+            self.warnings.append(
+                f"The document describes {len(windows)} separate impact windows ({spans}); "
+                f"the incident is imported as running from the first start to the last end. "
+                f"The windows add up to {format_duration(total)}."
+            )
         stated = find_stated_durations(doc)
         if start is not None and end is None and stated:
             end = _Choice(
                 start.at + timedelta(minutes=stated[0].hit.minutes),
                 f"{stated[0].source} (start plus the stated duration)",
+                order=stated[0].order,
+                confidence="derived",
             )
             self.warnings.append(
                 f"No end time was found; the end is taken as the start plus the stated "
                 f"duration ({stated[0].hit.text})."
             )
+        elif (
+            start is not None
+            and end is not None
+            and end.how_sure == "guessed"
+            and stated
+            and stated[0].priority <= 3
+            and not stated[0].hit.upper_bound
+        ):
+            # Two readings compete: the last row of the timeline (a guess) and a duration
+            # the document states in words. The words win.
+            minutes = (end.at - start.at).total_seconds() / 60
+            hit = stated[0].hit
+            slack = max(5.0, hit.minutes * 0.15) if hit.approximate else 1.0
+            if abs(minutes - hit.minutes) > slack:
+                self.warnings.append(
+                    f"The last timeline entry ({_shown(end.at)}) would make the impact last "
+                    f"{format_duration(minutes)}, but the document says {hit.text}; the end is "
+                    "taken as the start plus the stated duration."
+                )
+                end = _Choice(
+                    start.at + timedelta(minutes=hit.minutes),
+                    f"{stated[0].source} (start plus the stated duration)",
+                    order=stated[0].order,
+                    confidence="derived",
+                )
         if start is None and end is not None and entries and entries[0].at < end.at:
-            start = _Choice(entries[0].at, "the earliest timeline entry", entry=0)
+            start = _Choice(
+                entries[0].at, "the earliest timeline entry", entry=0, confidence="guessed"
+            )
 
         for index, entry in enumerate(entries):
             tags = infer_tags(entry.text)
@@ -434,6 +541,13 @@ class _Reader:
             action_items=collect_actions(doc),
             warnings=list(dict.fromkeys(self.warnings)),
         )
+        entry_units = [raw[i].unit for i in order]
+        self._entry_lines = [raw[i].line for i in order]
+        evidence = {
+            "start": self._evidence(doc, start, entry_units),
+            "end": self._evidence(doc, end, entry_units),
+            "duration": self._duration_evidence(doc, start, end, chosen_stated),
+        }
         return ForeignResult(
             record,
             stated_duration_minutes=chosen_stated.hit.minutes if chosen_stated else None,
@@ -441,7 +555,146 @@ class _Reader:
             duration_minutes=duration,
             start_source=start.source if start else "",
             end_source=end.source if end else "",
+            evidence={k: v for k, v in evidence.items() if v is not None},
         )
+
+    # -- several incidents ---------------------------------------------------------------
+
+    def _heading_days(self, doc: Document, year_hint: int | None) -> list[date | None]:
+        """For every unit, the date of the nearest heading above it that gives one."""
+        days: list[date | None] = []
+        current: date | None = None
+        levels: list[tuple[int, date | None]] = []
+        for unit in doc.units:
+            if unit.kind == "heading" and not unit.heading_item:
+                while levels and levels[-1][0] >= unit.level:
+                    levels.pop()
+                hit = next(iter(self._dates_in(unit)), None)
+                if hit is None:
+                    partial = next(iter(find_dates(unit.text)), None)
+                    hit_day = resolve_day(partial, year_hint)
+                else:
+                    hit_day = hit.day
+                levels.append((unit.level, hit_day))
+                current = next((d for _, d in reversed(levels) if d is not None), None)
+            days.append(current)
+        return days
+
+    def _stated_windows(
+        self,
+        doc: Document,
+        moments: list[Moment],
+        base: date,
+        zone_name: str,
+        uses_meridiem: bool,
+        entries: list[EntryRecord],
+        day_first: bool,
+    ) -> list[tuple[_Choice, _Choice]]:
+        """Separate impact windows the document states (``Duration: 21:45 to 23:28`` under
+        each of several dated headings), in time order; one or none when it states one."""
+        pairs: dict[int, dict[str, Moment]] = {}
+        for moment in moments:
+            if moment.priority == PRIORITY_RANGE and moment.order >= 0:
+                pairs.setdefault(moment.order, {})[moment.role] = moment
+        complete = [(p["start"], p["end"]) for p in pairs.values() if len(p) == 2]
+        if len(complete) < 2:
+            return []
+        heading_days = self._heading_days(doc, base.year)
+        windows: list[tuple[_Choice, _Choice]] = []
+        for first, second in complete:
+            day = heading_days[first.order] if first.order < len(heading_days) else None
+            instants = []
+            for moment in (first, second):
+                if moment.day is None and day is not None:
+                    zone = zone_info(moment.zone.name if moment.zone else zone_name)
+                    at, _ = place_clock(moment.clock, day, zone, None, uses_meridiem)
+                else:
+                    at, _ = self._instant(
+                        moment, base, zone_name, uses_meridiem, [], None, day_first
+                    )
+                instants.append(at)
+            begin, finish = instants
+            if finish <= begin:
+                finish = _next_day(finish)
+            windows.append(
+                (
+                    _Choice(begin, first.source, None, True, order=first.order),
+                    _Choice(finish, second.source, None, True, order=second.order),
+                )
+            )
+        windows.sort(key=lambda w: w[0].at)
+        distinct: list[tuple[_Choice, _Choice]] = []
+        for window in windows:
+            if distinct and window[0].at < distinct[-1][1].at:
+                if window[1].at > distinct[-1][1].at:
+                    return []  # overlapping statements: one incident told twice, not several
+                continue
+            distinct.append(window)
+        return distinct if len(distinct) >= 2 else []
+
+    # -- evidence ----------------------------------------------------------------------
+
+    @staticmethod
+    def _line_of(doc: Document, unit_index: int | None) -> tuple[int | None, str]:
+        """The 1-based source line and its text for a unit (-1: the front matter)."""
+        if unit_index is None:
+            return None, ""
+        if unit_index < 0 or unit_index >= len(doc.units):
+            return None, "(front matter)"
+        unit = doc.units[unit_index]
+        if 0 <= unit.line < len(doc.source_lines):
+            return unit.line + 1, doc.source_lines[unit.line].strip()
+        return unit.line + 1, unit.text
+
+    def _evidence(
+        self, doc: Document, choice: _Choice | None, entry_units: list[int]
+    ) -> dict[str, object] | None:
+        if choice is None:
+            return None
+        if choice.order is not None:
+            unit_index: int | None = choice.order
+        elif choice.entry is not None:
+            unit_index = entry_units[choice.entry]
+        else:
+            unit_index = None
+        line, text = self._line_of(doc, unit_index)
+        own_line = self._entry_lines[choice.entry] if choice.entry is not None else None
+        if choice.order is None and own_line is not None and own_line < len(doc.source_lines):
+            line, text = own_line + 1, doc.source_lines[own_line].strip()
+        return {
+            "at": choice.at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+            "line": line,
+            "text": text,
+            "confidence": choice.how_sure,
+            "source": choice.source,
+        }
+
+    def _duration_evidence(
+        self,
+        doc: Document,
+        start: _Choice | None,
+        end: _Choice | None,
+        stated: StatedDuration | None,
+    ) -> dict[str, object] | None:
+        if stated is not None and (self._stated_agrees or start is None or end is None):
+            line, text = self._line_of(doc, stated.order)
+            return {
+                "minutes": stated.hit.minutes,
+                "line": line,
+                "text": text,
+                "confidence": "stated",
+                "source": stated.source,
+            }
+        if start is None or end is None:
+            return None
+        sureness = {start.how_sure, end.how_sure}
+        return {
+            "minutes": (end.at - start.at).total_seconds() / 60,
+            "line": None,
+            "text": "",
+            "confidence": "guessed" if "guessed" in sureness else "derived",
+            "source": f"from the start ({start.source}) to the end ({end.source})",
+        }
 
     # -- start and end -----------------------------------------------------------------
 
@@ -467,7 +720,7 @@ class _Reader:
             at, undated = self._instant(
                 moment, base, zone_name, uses_meridiem, entries, None, day_first
             )
-            candidates.append(_Choice(at, moment.source, None, True, undated))
+            candidates.append(_Choice(at, moment.source, None, True, undated, moment.order))
         if candidates:
             # A "Date/time:" field is weak evidence, but when it disagrees it is worth a word.
             for moment in starts:
@@ -477,7 +730,7 @@ class _Reader:
                     at, _ = self._instant(
                         moment, base, zone_name, uses_meridiem, entries, None, day_first
                     )
-                    candidates.append(_Choice(at, moment.source, None, True))
+                    candidates.append(_Choice(at, moment.source, None, True, order=moment.order))
             chosen = candidates[0]
             for other in candidates[1:]:
                 if (
@@ -493,16 +746,33 @@ class _Reader:
                     break
             return self._attach(chosen, entries, texts, start=True)
         if entries:
+            # A change followed by a long silence (a config merged the day before) is the
+            # latent cause, not the start of the impact.
+            first_felt: int | None = None
             for index, text in enumerate(texts):
-                if shows_impact(text):
-                    return _Choice(
-                        entries[index].at, "the first timeline entry showing impact", index
-                    )
-            return _Choice(entries[0].at, "the earliest timeline entry", 0)
+                if not shows_impact(text):
+                    continue
+                if first_felt is None:
+                    first_felt = index
+                latent = (
+                    index + 1 < len(entries)
+                    and _after_silence(entries, index + 1)
+                    and is_change(text)
+                )
+                if not latent:
+                    first_felt = index
+                    break
+            if first_felt is not None:
+                return _Choice(
+                    entries[first_felt].at, "the first timeline entry showing impact", first_felt
+                )
+            return _Choice(entries[0].at, "the earliest timeline entry", 0, confidence="guessed")
         weak = [m for m in starts if m.priority >= PRIORITY_WEAK_FIELD]
         if weak:
             at, _ = self._instant(weak[0], base, zone_name, uses_meridiem, [], None, day_first)
-            return _Choice(at, weak[0].source, None, True)
+            return _Choice(
+                at, weak[0].source, None, True, order=weak[0].order, confidence="derived"
+            )
         return None
 
     def _choose_end(
@@ -554,32 +824,69 @@ class _Reader:
                         )
                         break
                 return self._attach(
-                    _Choice(at, moment.source, None, True, undated), entries, texts, start=False
+                    _Choice(at, moment.source, None, True, undated, moment.order),
+                    entries,
+                    texts,
+                    start=False,
                 )
             self.warnings.append(
                 f"The end stated by {moment.source} ({_shown(at)}) is not after the start; "
                 "it is not used."
             )
         if entries:
-            for index in range(len(texts) - 1, -1, -1):
-                if shows_resolution(texts[index]) and later(entries[index].at):
-                    return _Choice(
-                        entries[index].at, "the last timeline entry showing recovery", index
+            recovered = _recovery(entries, texts, after)
+            if recovered is not None:
+                silence = next(
+                    (i for i in range(recovered + 1, len(entries)) if _after_silence(entries, i)),
+                    None,
+                )
+                again = next(
+                    (
+                        i
+                        for i in range(silence or len(entries), len(entries))
+                        if shows_impact(texts[i])
+                    ),
+                    None,
+                )
+                if again is not None:
+                    self.warnings.append(
+                        f"After the recovery at {_shown(entries[recovered].at)} the timeline goes "
+                        f"on, after a long silence, with more impact ({_shown(entries[again].at)}: "
+                        f'"{texts[again][:60]}"); it may be another incident and is not counted '
+                        "in this one."
                     )
+                return _Choice(
+                    entries[recovered].at, "the timeline entry showing recovery", recovered
+                )
             for index in range(len(texts) - 1, -1, -1):
                 if shows_closure(texts[index]) and later(entries[index].at):
+                    if _after_silence(entries, index):
+                        break
                     return _Choice(
                         entries[index].at, "the timeline entry closing the incident", index
                     )
             if later(entries[-1].at):
-                return _Choice(entries[-1].at, "the latest timeline entry", len(entries) - 1)
+                if not _after_silence(entries, len(entries) - 1):
+                    return _Choice(
+                        entries[-1].at,
+                        "the latest timeline entry",
+                        len(entries) - 1,
+                        confidence="guessed",
+                    )
+                self.warnings.append(
+                    "The timeline ends with entries written long after the rest (follow-up "
+                    "work, not the end of the impact) and no entry says the service recovered; "
+                    "no end is taken from them."
+                )
         for moment in ends:
             if moment.priority >= PRIORITY_WEAK_FIELD:
                 at, _ = self._instant(
                     moment, base, zone_name, uses_meridiem, entries, after, day_first
                 )
                 if later(at):
-                    return _Choice(at, moment.source, None, True)
+                    return _Choice(
+                        at, moment.source, None, True, order=moment.order, confidence="derived"
+                    )
         return None
 
     @staticmethod
@@ -609,6 +916,7 @@ class _Reader:
         start: _Choice | None,
         end: _Choice | None,
     ) -> StatedDuration | None:
+        self._stated_agrees = False
         if not stated:
             return None
         if computed is None:
@@ -623,9 +931,11 @@ class _Reader:
 
         primary = stated[0]
         if agrees(primary):
+            self._stated_agrees = True
             return primary
         for candidate in stated[1:]:
             if candidate.priority <= 3 and agrees(candidate):
+                self._stated_agrees = True
                 return candidate
         assert start is not None and end is not None
         self.warnings.append(

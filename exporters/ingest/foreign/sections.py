@@ -18,7 +18,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.front_matter import front_matter_plugin
 
-from exporters.ingest.foreign.times import leading_stamp, untangle_iso
+from exporters.ingest.foreign.times import leading_stamp, relative_stamp, untangle_iso
 
 
 @dataclass
@@ -169,9 +169,171 @@ def _front_matter(content: str) -> dict[str, str]:
     return found
 
 
+_HEADING_LINE_RE = re.compile(r"^ {0,3}#{1,6} \S", re.MULTILINE)
+
+
+def _unclosed_fence(token: Token, doc: Document) -> tuple[str, str] | None:
+    """(code, the rest) of a fence that is never closed and has headings inside, else None."""
+    if not token.map or token.map[1] < len(doc.source_lines):
+        return None
+    last = doc.source_lines[-1].strip() if doc.source_lines else ""
+    if token.map[1] - token.map[0] > 1 and last.startswith(token.markup[:3]) and not last[3:]:
+        return None  # closed on the last line
+    heading = _HEADING_LINE_RE.search(token.content)
+    if heading is None:
+        return None
+    return token.content[: heading.start()], token.content[heading.start() :]
+
+
+def _merge(doc: Document, inner: Document, first: int, block: int) -> int:
+    """Append a document parsed from part of this one (starting at source line ``first``);
+    returns the next free block number."""
+    shift = 100_000 * (block + 1)  # keeps the inner item numbers apart from ours
+    for unit in inner.units:
+        unit.line += first
+        unit.end_line += first if unit.end_line else 0
+        unit.block += block
+        if unit.item is not None:
+            unit.item += shift
+    block += max((u.block for u in inner.units), default=block) + 1
+    doc.units.extend(inner.units)
+    doc.leaf_items |= {i + shift for i in inner.leaf_items}
+    doc.item_parent.update(
+        {i + shift: (p + shift if p is not None else None) for i, p in inner.item_parent.items()}
+    )
+    if not doc.front_matter:
+        doc.front_matter = inner.front_matter
+    return block
+
+
+# Long runs of plain lines (a timeline of 60,000 rows) cost markdown-it-py about 40 µs a
+# line. A run whose lines can only mean one thing in CommonMark (plain text, or "- " items
+# of plain text, between blank lines, no markup characters at all) is read here directly and
+# handed to markdown-it as blank lines, which keep every line number where it was.
+FAST_RUN = 64
+_SIMPLE_TEXT = r"(?![0-9]{1,9}[.)](?:\s|$))[^\s#>|<\-*+=`~\[\]\\&_][^*_`\[\]<>&\\~|]*"
+_PLAIN_LINE_RE = re.compile(_SIMPLE_TEXT + r"$")
+_DASH_ITEM_RE = re.compile(r"- (" + _SIMPLE_TEXT + r")$")
+_FENCE_LINE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_ATX_RE = re.compile(r"^ {0,3}#{1,6}(?:\s|$)")
+# HTML blocks that run past blank lines, and front matter: no fast runs in such documents.
+# Line breaks str.splitlines knows and CommonMark does not: line numbers would differ.
+_ODD_BREAKS_RE = re.compile("[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+_NO_FAST_RE = re.compile(r"<[!?]|<(?:pre|script|style|textarea)\b|\A---", re.IGNORECASE)
+
+
+@dataclass
+class _Run:
+    start: int  # first source line
+    lines: list[str]
+    items: bool  # "- " items, else one paragraph
+
+
+def _fast_runs(lines: list[str]) -> list[_Run]:
+    runs: list[_Run] = []
+    fence: str | None = None
+    n = len(lines)
+    i = 0
+    while i < n:
+        line = lines[i]
+        marker = _FENCE_LINE_RE.match(line)
+        if marker:
+            mark = marker.group(1)
+            if fence is None:
+                fence = mark
+            elif mark[0] == fence[0] and len(mark) >= len(fence):
+                fence = None
+            i += 1
+            continue
+        # After a blank line, or a heading that itself follows one (a heading line with no
+        # blank before it may sit inside an HTML block).
+        opens = (
+            i == 0
+            or not lines[i - 1].strip()
+            or (
+                bool(_ATX_RE.match(lines[i - 1]))
+                and (i == 1 or not lines[i - 2].strip())
+                and not lines[i - 1][:1].isspace()
+            )
+        )
+        kind = _DASH_ITEM_RE if line.startswith("- ") else _PLAIN_LINE_RE
+        if fence is not None or not opens or not kind.match(line):
+            i += 1
+            continue
+        end = i
+        while end < n and kind.match(lines[end]):
+            end += 1
+        closes = end == n or not lines[end].strip() or bool(_ATX_RE.match(lines[end]))
+        if closes and kind is _DASH_ITEM_RE:
+            # An indented line after the blank lines would continue the last item.
+            after = next((line for line in lines[end:] if line.strip()), "")
+            closes = not after[:1].isspace()
+        if end - i >= FAST_RUN and closes:
+            runs.append(_Run(i, lines[i:end], kind is _DASH_ITEM_RE))
+        i = max(end, i + 1)
+    return runs
+
+
+def _fast_units(doc: Document, runs: list[_Run], block: int, next_item: int) -> None:
+    """Put the units of the fast runs among the others, in line order."""
+    made: list[Unit] = []
+    for run in runs:
+        if run.items:
+            for offset, line in enumerate(run.lines):
+                block += 1
+                next_item += 1
+                doc.item_parent[next_item] = None
+                doc.leaf_items.add(next_item)
+                text = untangle_iso(line[2:].strip())
+                made.append(
+                    Unit(
+                        "line",
+                        text,
+                        run.start + offset,
+                        block=block,
+                        item=next_item,
+                        item_first=True,
+                        depth=1,
+                    )
+                )
+        else:
+            block += 1
+            total = len(run.lines)
+            for offset, line in enumerate(run.lines):
+                made.append(
+                    Unit(
+                        "line",
+                        untangle_iso(line.strip()),
+                        run.start + offset,
+                        block=block,
+                        block_lines=total,
+                        block_index=offset,
+                    )
+                )
+    merged: list[Unit] = []
+    others = doc.units
+    j = 0
+    for unit in made:
+        while j < len(others) and others[j].line < unit.line:
+            merged.append(others[j])
+            j += 1
+        merged.append(unit)
+    merged.extend(others[j:])
+    doc.units = merged
+
+
 def parse_document(text: str, depth: int = 0) -> Document:
-    tokens = _parser().parse(text)
-    doc = Document(units=[], source_lines=text.splitlines())
+    source_lines = text.splitlines()
+    plain = not _NO_FAST_RE.search(text) and not _ODD_BREAKS_RE.search(text)
+    runs = _fast_runs(source_lines) if plain else []
+    if runs:
+        blanked = list(source_lines)
+        for run in runs:
+            blanked[run.start : run.start + len(run.lines)] = [""] * len(run.lines)
+        tokens = _parser().parse("\n".join(blanked) + ("\n" if text.endswith("\n") else ""))
+    else:
+        tokens = _parser().parse(text)
+    doc = Document(units=[], source_lines=source_lines)
     item_stack: list[int] = []
     list_stack: list[bool] = []  # ordered?
     item_has_paragraph: set[int] = set()
@@ -277,26 +439,19 @@ def parse_document(text: str, depth: int = 0) -> Document:
             )
         elif kind == "fence" and token.info.strip().lower() in ("markdown", "md") and depth < 1:
             # A whole postmortem pasted inside a ```markdown fence: read what is inside.
-            inner = parse_document(token.content, depth=depth + 1)
             first = (token.map[0] + 1) if token.map else 0
-            shift = 100_000 * (block + 1)  # keeps the inner item numbers apart from ours
-            for unit in inner.units:
-                unit.line += first
-                unit.end_line += first if unit.end_line else 0
-                unit.block += block
-                if unit.item is not None:
-                    unit.item += shift
-            block += max((u.block for u in inner.units), default=block) + 1
-            doc.units.extend(inner.units)
-            doc.leaf_items |= {i + shift for i in inner.leaf_items}
-            doc.item_parent.update(
-                {
-                    i + shift: (p + shift if p is not None else None)
-                    for i, p in inner.item_parent.items()
-                }
+            block = _merge(doc, parse_document(token.content, depth=depth + 1), first, block)
+        elif kind == "fence" and depth < 1 and (split := _unclosed_fence(token, doc)) is not None:
+            # A fence never closed runs to the end of the document; when Markdown headings
+            # follow inside it, the writer forgot to close it: the code ends before the first.
+            code, rest = split
+            block += 1
+            start = token.map[0] if token.map else 0
+            doc.units.append(
+                Unit("code", code, start, block=block, end_line=start + code.count("\n") + 1)
             )
-            if not doc.front_matter:
-                doc.front_matter = inner.front_matter
+            first = start + 1 + code.count("\n")
+            block = _merge(doc, parse_document(rest, depth=depth + 1), first, block)
         elif kind in ("fence", "code_block"):
             block += 1
             end = token.map[1] if token.map else line + 1
@@ -316,10 +471,12 @@ def parse_document(text: str, depth: int = 0) -> Document:
                     )
                 )
         i += 1
-    for unit in doc.units:
-        # An item still open when the tokens ran out counts as a leaf.
-        if unit.item is not None and unit.item not in doc.leaf_items | non_leaf:
-            doc.leaf_items.add(unit.item)
+    # An item still open when the tokens ran out counts as a leaf. (The union is built once:
+    # built per unit it made a 60,000-line timeline take 20 s.)
+    closed = doc.leaf_items | non_leaf
+    doc.leaf_items |= {u.item for u in doc.units if u.item is not None and u.item not in closed}
+    if runs:
+        _fast_units(doc, runs, block, next_item)
     return doc
 
 
@@ -328,7 +485,11 @@ def parse_document(text: str, depth: int = 0) -> Document:
 _SECTION_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (kind, re.compile(pattern, re.IGNORECASE))
     for kind, pattern in (
-        ("timeline", r"\btime ?lines?\b|\bchronolog|\bsequence of events\b|\bincident log\b"),
+        (
+            "timeline",
+            r"\btime ?lines?\b|\bchronolog|\bsequence of events\b|\bincident log\b"
+            r"|\bd[ée]roul[ée]\b|\bfil des [ée]v[ée]nements\b",
+        ),
         (
             "went_well",
             r"\bwhat went (?:well|right)\b|\bwhat worked\b|\bwent well\b|\bpositives\b",
@@ -353,7 +514,8 @@ _SECTION_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"|\bimprovements?\b|\brecommendations?\b|\bgoing forward\b|\bfuture work\b"
             r"|\bmeasures\b|\bwhat we(?:'re|'ll| are| will| plan to)?(?: going to)? (?:do|doing"
             r"|change|changing|fix|fixing|improve|improving)\b|\bchanges we\b"
-            r"|\bwhat(?:'s| is| comes) next\b",
+            r"|\bwhat(?:'s| is| comes) next\b|\bsteps taken\b|\bafter the incident\b"
+            r"|\bplan d.actions?\b|\bmesures\b|\bsuivi\b|\bt[âa]ches\b",
         ),
         ("lessons", r"\blessons?\b|\blearn(?:ed|ings?|t)\b|\btakeaways?\b|\breflections?\b"),
         ("trigger", r"\btrigger"),
@@ -371,7 +533,8 @@ _SECTION_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         (
             "summary",
             r"\bsummary\b|\boverview\b|\bdescription\b|\bbackground\b|\bexecutive\b|\btl;? ?dr\b"
-            r"|\bresumo\b|\bresumen\b|\bintroduction\b|\bwhat happened\b|\babstract\b"
+            r"|\bresumo\b|\bresumen\b|\br[ée]sum[ée]\b|\bsynth[èe]se\b|\bintroduction\b"
+            r"|\bwhat happened\b|\babstract\b"
             r"|\bissue\b|\bincident (?:details|report)\b|\bdetails\b|\bcontext\b",
         ),
         (
@@ -387,6 +550,18 @@ _SECTION_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"|\bquestions\b|\bmitigators\b|\bglossary\b",
         ),
     )
+)
+
+# One search over every section word at once: most lines name no section, and for them this
+# replaces a dozen searches with one.
+_ANY_SECTION_RE = re.compile(
+    "|".join(f"(?:{pattern.pattern})" for _, pattern in _SECTION_PATTERNS), re.IGNORECASE
+)
+
+# Section words that, under an action-items heading, name a category of actions
+# ("Detection", "Monitoring", "Recovery") rather than a new section.
+CATEGORY_KINDS = frozenset(
+    {"detection", "resolution", "impact", "keyinfo", "summary", "supporting", "trigger", "closing"}
 )
 
 SUMMARY_LIKE = frozenset({"preamble", "title", "summary", "impact", "keyinfo"})
@@ -438,6 +613,8 @@ def classify_heading(text: str, *, first: bool = False) -> str | None:
     words = heading_words(text)
     if not words or len(words) > 120:
         return None
+    if not _ANY_SECTION_RE.search(words):
+        return None
     if first:
         label = split_label(words)
         if label is not None and label[1] and GENERIC_TITLE_RE.match(label[0]):
@@ -468,6 +645,11 @@ STATUS_LINE_RE = re.compile(
 )
 
 
+def _is_entry_or_date_line(text: str) -> bool:
+    stamp = leading_stamp(text) or relative_stamp(text)
+    return stamp is not None and (stamp.clock is not None or not stamp.rest)
+
+
 def _is_pseudo_heading(unit: Unit, kind: str | None) -> bool:
     """Whether a line acts as a heading although Markdown reads it as text."""
     if unit.kind != "line" or unit.item is not None or unit.checked is not None:
@@ -477,8 +659,7 @@ def _is_pseudo_heading(unit: Unit, kind: str | None) -> bool:
         return False
     if unit.block_index > 0 and text[:1].islower():
         return False  # the end of a hard-wrapped sentence ("recurrence and response times:")
-    stamp = leading_stamp(text)
-    if stamp is not None and (stamp.clock is not None or not stamp.rest):
+    if _is_entry_or_date_line(text):
         return False  # a timeline entry or a date line
     label = split_label(text)
     if label is not None and label[1] and not unit.bold:
@@ -536,10 +717,14 @@ def assign_sections(doc: Document) -> None:
             seen_heading = True
             in_timeline = any(k == "timeline" for _, k in stack)
             stamp = leading_stamp(unit.text) if in_timeline and kind != "timeline" else None
-            if stamp is not None and (kind is None or stamp.clock is not None):
+            if stamp is not None and stamp.clock is not None:
                 # "#### 10:31 UTC: service recovered" is an entry, whatever its words.
                 kind = "timeline"
                 unit.heading_item = True
+            elif stamp is not None and kind is None:
+                # "### October 21 - Redis overload": a dated part of the timeline, which
+                # dates the entries under it.
+                kind = "timeline"
             elif kind is None and (
                 stack
                 and stack[-1][1] in ("actions", "lessons", "went_well", "went_wrong")
@@ -551,6 +736,8 @@ def assign_sections(doc: Document) -> None:
             if not unit.heading_item:
                 while stack and stack[-1][0] >= unit.level:
                     stack.pop()
+                if kind in CATEGORY_KINDS and stack and stack[-1][1] == "actions":
+                    kind = "actions"  # "### Monitoring" under "## Action items": a category
                 if kind is None:
                     if stack and not (stack[-1][1] == "title" and seen_section):
                         kind = stack[-1][1]
@@ -565,13 +752,19 @@ def assign_sections(doc: Document) -> None:
             continue
         if block_override is not None and block_override[0] != unit.block:
             block_override = None
-        short = unit.kind == "line" and len(unit.text) <= 100 and unit.text.count(" ") < 12
+        # Only a line outside any list can act as a heading: list items skip the word search.
+        may_head = unit.kind == "line" and unit.item is None and unit.checked is None
+        if may_head and unit.text[:1].isdigit() and _is_entry_or_date_line(unit.text):
+            may_head = False  # a timeline row or a date line, never a heading
+        short = may_head and len(unit.text) <= 100 and unit.text.count(" ") < 12
         kind = classify_heading(unit.text) if short else None
-        if _is_pseudo_heading(unit, kind):
+        if may_head and _is_pseudo_heading(unit, kind):
             label = split_label(unit.text)
             if kind is None and label is not None and label[1]:
                 kind = None
             unit.pseudo = True
+            if kind in CATEGORY_KINDS and stack and stack[-1][1] == "actions":
+                kind = "actions"  # "**Monitoring:**" over a list of actions: a category
             pseudo_kind = kind or (stack[-1][1] if stack else "preamble")
             if kind is not None:
                 seen_section = True
@@ -595,7 +788,8 @@ def prose_runs(doc: Document, skip: frozenset[int] = frozenset()) -> list[tuple[
     """(index, unit, text) for every unit, with a paragraph hard-wrapped over several lines
     read as one text: "problems began at" / "11:05 AM." is one sentence. A line that is a
     ``Label: value`` field, a pseudo-heading or a timeline entry (``skip``) stands alone."""
-    runs: list[tuple[int, Unit, str]] = []
+    runs: list[tuple[int, Unit, list[str]]] = []  # the pieces are joined once, at the end:
+    # joining as it goes made a 30,000-line paragraph quadratic
     last: Unit | None = None
     for index, unit in enumerate(doc.units):
         joins = (
@@ -612,9 +806,8 @@ def prose_runs(doc: Document, skip: frozenset[int] = frozenset()) -> list[tuple[
             and split_label(unit.text) is None
         )
         if joins:
-            first, head, text = runs[-1]
-            runs[-1] = (first, head, f"{text} {unit.text}")
+            runs[-1][2].append(unit.text)
         else:
-            runs.append((index, unit, unit.text))
+            runs.append((index, unit, [unit.text]))
         last = unit
-    return runs
+    return [(index, unit, " ".join(parts)) for index, unit, parts in runs]

@@ -22,6 +22,7 @@ from exporters.ingest.foreign.times import (
     find_dates,
     leading_stamp,
     local_instant,
+    relative_stamp,
 )
 from exporters.ingest.foreign.zones import find_zone, zone_after, zone_info
 
@@ -36,6 +37,7 @@ class RawEntry:
     extra: list[str] = field(default_factory=list)
     item: int | None = None  # the list item it was written in, if any
     depth: int = 0
+    line: int | None = None  # the 0-based source line, when not the unit's first
 
     @property
     def full_text(self) -> str:
@@ -43,7 +45,10 @@ class RawEntry:
         return "\n".join(p for p in parts if p).strip()
 
 
-_PLACEHOLDER_RE = re.compile(r"^[\s.…\-–—_*?|/x]*$|^(?:tbd|n/?a|todo|none)$", re.IGNORECASE)
+_PLACEHOLDER_RE = re.compile(
+    r"^[\s.…\-–—_*?|/x]*$|^(?:tbd|n/?a|todo|none|nothing|nil|aucune?|rien|néant)\s*[.!]?$",
+    re.IGNORECASE,
+)
 
 
 def is_placeholder(text: str) -> bool:
@@ -104,10 +109,41 @@ def collect_raw_entries(doc: Document, year_hint: int | None = None) -> list[Raw
     has_timeline = any(u.section == "timeline" for u in units)
     entries = _collect(units, has_timeline, year_hint, anywhere=False)
     if has_timeline and not entries:
+        entries = _code_entries(units)
+    if has_timeline and not entries:
         entries = _collect(units, has_timeline, year_hint, anywhere=True)
     if not has_timeline and len(entries) < 2:
         return []
     return entries
+
+
+def _code_entries(units: list[Unit]) -> list[RawEntry]:
+    """A timeline written inside a code block (to keep its columns): when the timeline
+    section has no other entries, the lines of its code blocks that start with a time are
+    its entries, and the lines below one without a time continue it."""
+    entries: list[RawEntry] = []
+    for index, unit in enumerate(units):
+        if unit.section != "timeline" or unit.kind != "code":
+            continue
+        current: RawEntry | None = None
+        context, context_date = 0, None
+        for offset, line in enumerate(unit.text.splitlines()):
+            text = line.strip()
+            if not text:
+                current = None
+                continue
+            stamp = leading_stamp(text) or relative_stamp(text)
+            if stamp is not None and stamp.clock is not None:
+                current = RawEntry(stamp, stamp.rest, index, context, context_date)
+                current.line = unit.line + 1 + offset
+                entries.append(current)
+            elif stamp is not None and _is_date_line(stamp):
+                context += 1
+                context_date = resolve_day(stamp.date, None)
+                current = None
+            elif current is not None:
+                current.extra.append(text)
+    return entries if len(entries) >= 2 else []
 
 
 def _stamp_anywhere(text: str) -> Stamp | None:
@@ -140,7 +176,7 @@ def _collect(
             continue
         if (unit.kind == "heading" and not unit.heading_item) or unit.pseudo:
             day = next((d for h in find_dates(unit.text) if (d := resolve_day(h, year_hint))), None)
-            if day is not None and has_timeline:
+            if day is not None and (has_timeline or unit.kind == "heading"):
                 context += 1
                 context_date = day
             current = None
@@ -150,7 +186,7 @@ def _collect(
                 continue
             stamp, text = _row_stamp(unit.cells)
         else:
-            stamp = leading_stamp(unit.text)
+            stamp = leading_stamp(unit.text) or relative_stamp(unit.text)
             if anywhere and (stamp is None or stamp.clock is None):
                 stamp = _stamp_anywhere(unit.text) or stamp
             text = stamp.rest if stamp else unit.text
@@ -274,6 +310,18 @@ def place_entries(
         clock = stamp.clock
         assert clock is not None
         zone = zone_info(stamp.zone.name) if stamp.zone else zone_info(zone_name)
+        if stamp.offset is not None:
+            # T+0:26: an offset from a moment the document does not name. Durations between
+            # entries are exact; the wall-clock times are a stand-in (midnight of the date).
+            origin = datetime(base.year, base.month, base.day, tzinfo=zone)
+            if not any("relative to" in note for note in notes):
+                notes.append(
+                    "The timeline gives times relative to a moment it does not name (T+0:00); "
+                    f"they are placed from midnight of {base.isoformat()}, so durations are "
+                    "right but the times of day are not."
+                )
+            placed.append(origin + stamp.offset)
+            continue
         if entry.context != prev_context:
             prev = anchor if entry.context == 0 else None
             prev_context = entry.context

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 
 from exporters.ingest.foreign.zones import ZoneHit, zone_after
 
@@ -117,12 +117,28 @@ _MONTHS = {
     "nov": 11,
     "dec": 12,
 }
+# English and French month names (French write-ups: "4 mars 2024", "1er août").
 _MONTH = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
-    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b\.?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
+    r"|janv(?:ier)?|f[ée]v(?:r(?:ier)?)?|mars|avr(?:il)?|mai|juin|juil(?:let)?|ao[uû]t"
+    r"|septembre|octobre|novembre|d[ée]c(?:embre)?)\b\.?"
 )
+_FRENCH_MONTHS = {"fév": 2, "fev": 2, "avr": 4, "mai": 5, "aoû": 8, "aou": 8, "déc": 12}
+
+
+def _month_number(name: str) -> int:
+    """The month of a month name in English or French (``juin`` and ``juil`` differ late)."""
+    lowered = name.lower().rstrip(".")
+    if lowered.startswith("juin"):
+        return 6
+    if lowered.startswith("juil"):
+        return 7
+    return _FRENCH_MONTHS.get(lowered[:3]) or _MONTHS[lowered[:3]]
+
+
 _WEEKDAY = r"(?:(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?\.?,?\s+)?"
-_ORD = r"(?:st|nd|rd|th)?"
+_ORD = r"(?:st|nd|rd|th|er)?"
 _DATE_RE = re.compile(
     r"(?<![\w/.-])(?:"
     r"(?P<iy>(?:19|20)[0-9]{2})[-/.](?P<im>[0-9]{1,2})[-/.](?P<id>[0-9]{1,2})(?![0-9])"
@@ -165,7 +181,7 @@ def _date_from(match: re.Match[str]) -> DateHit | None:
         name = (match.group("mn") or match.group("dn"))[:3].lower()
         if name == "may" and (match.group("mn") or "").startswith("may"):
             return None  # the verb "may", not the month (which would be written "May")
-        month = _MONTHS[name]
+        month = _month_number(match.group("mn") or match.group("dn"))
         dom = int(match.group("md") or match.group("dd"))
         year_text = match.group("my") or match.group("dy")
         if not 1 <= dom <= 31:
@@ -278,14 +294,47 @@ def _quantity(raw: str) -> float | None:
         return None
 
 
-_DURATION_HINT_RE = re.compile(r"hour|hr|min|day|[0-9] ?[hmd]\b", re.IGNORECASE)
+_DURATION_HINT_RE = re.compile(
+    r"hour|hr|min|day|[0-9] ?[hmd]\b|[0-9] ?h ?[0-5][0-9]", re.IGNORECASE
+)
+
+
+# "1 h 15", "2h30": hours, then minutes with no unit of their own (a French habit).
+_HOURS_MINUTES_RE = re.compile(
+    r"(?P<qual>\b(?:environ|about|around|approximately|~)\s*)?"
+    r"\b(?P<h>[0-9]{1,3})\s?h\s?(?P<m>[0-5][0-9])\b(?!\s?(?:min|m\b|%|[:.,][0-9]))",
+    re.IGNORECASE,
+)
+
+
+_AT_TIME_RE = re.compile(
+    r"\b(?:at|by|from|to|until|till|since|à|a|vers|de|dès|jusqu.[àa]|depuis)\s*$", re.IGNORECASE
+)
 
 
 def find_durations(text: str) -> list[DurationHit]:
     hits: list[DurationHit] = []
     if not _DURATION_HINT_RE.search(text):
         return hits
+    for match in _HOURS_MINUTES_RE.finditer(text):
+        minutes = int(match.group("h")) * 60 + int(match.group("m"))
+        if _AT_TIME_RE.search(text, max(0, match.start() - 12), match.start()):
+            continue  # "at 14h05", "à 14h05": a time of day
+        if 0 < minutes <= 60 * 24 * 60:
+            hits.append(
+                DurationHit(
+                    float(minutes),
+                    match.group(0).strip(),
+                    bool(match.group("qual")),
+                    False,
+                    match.start(),
+                    match.end(),
+                )
+            )
+    taken = [(h.start, h.end) for h in hits]
     for match in _DURATION_RE.finditer(text):
+        if any(a < match.end() and match.start() < b for a, b in taken):
+            continue
         body = match.group("body")
         if body.lower() == "half an hour":
             minutes = 30.0
@@ -353,6 +402,7 @@ class Stamp:
     zone: ZoneHit | None
     rest: str
     until: ClockTime | None = None  # the end of a range such as 1:30pm-2:30pm
+    offset: timedelta | None = None  # a relative time (T+1:30): the clock is then a stand-in
 
 
 _PREFIX_RE = re.compile(
@@ -364,8 +414,9 @@ _AFTER_DATE_RE = re.compile(r"[\s,*_`|/–—-]*(?:at\s+|@\s*)?")
 _RANGE_SEP_RE = re.compile(r"\s*(?:-|–|—|to|until|till|->|→)\s*", re.IGNORECASE)
 # "14h05" (common in French and other European write-ups), only where a line starts with
 # it: elsewhere "took 2h30" is a duration.
-_H_TIME_RE = re.compile(r"([01]?[0-9]|2[0-3])h([0-5][0-9])(?![0-9])(?!\s?m(?:in)?\b)")
+H_TIME_RE = re.compile(r"([01]?[0-9]|2[0-3])h([0-5][0-9])(?![0-9])(?!\s?m(?:in)?\b)")
 _BETWEEN_SEP_RE = re.compile(r"\s*(?:and|-|–|—)\s*", re.IGNORECASE)
+_LATE_DATE_RE = re.compile(r"[\s*_`]*(?:\(\s*|,\s*|on\s+)")
 _AFTER_STAMP_RE = re.compile(r"[\s*_`~\])|.:,;>–—-]*")
 
 
@@ -392,7 +443,7 @@ def leading_stamp(text: str) -> Stamp | None:
     until: ClockTime | None = None
     zone: ZoneHit | None = None
     clock_match = _TIME_RE.match(text, pos)
-    h_match = None if clock_match else _H_TIME_RE.match(text, pos)
+    h_match = None if clock_match else H_TIME_RE.match(text, pos)
     if h_match:
         clock = ClockTime(int(h_match.group(1)), int(h_match.group(2)), 0, None, *h_match.span())
         pos = h_match.end()
@@ -419,5 +470,34 @@ def leading_stamp(text: str) -> Stamp | None:
         return None
     elif date_match:
         pos = date_match.end()
+    if clock is not None and date_hit is None:
+        # "22:30 UTC (Oct 29) - ...": a date right after the time belongs to the entry.
+        late = _LATE_DATE_RE.match(text, pos)
+        if late:
+            found = _DATE_RE.match(text, late.end())
+            hit = _date_from(found) if found else None
+            if found is not None and hit is not None:
+                date_hit = hit
+                pos = found.end()
     pos = _AFTER_STAMP_RE.match(text, pos).end()  # type: ignore[union-attr]
     return Stamp(date_hit, clock, zone, text[pos:].strip(), until)
+
+
+_RELATIVE_RE = re.compile(
+    r"T\s?(?P<sign>[+\-−])\s?(?P<h>[0-9]{1,3}):(?P<m>[0-5][0-9])(?![0-9:])", re.ASCII
+)
+
+
+def relative_stamp(text: str) -> Stamp | None:
+    """A line that starts with an offset from an unnamed moment (``T+0:26``, ``**T-0:05**``)."""
+    pos = 0
+    while pos < len(text) and pos < 12 and not text[pos].isalnum():
+        pos += 1
+    match = _RELATIVE_RE.match(text, pos)
+    if match is None:
+        return None
+    minutes = int(match.group("h")) * 60 + int(match.group("m"))
+    if match.group("sign") != "+":
+        minutes = -minutes
+    rest = text[_AFTER_STAMP_RE.match(text, match.end()).end() :].strip()  # type: ignore[union-attr]
+    return Stamp(None, ClockTime(0, 0), None, rest, offset=timedelta(minutes=minutes))

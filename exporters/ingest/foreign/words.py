@@ -12,10 +12,13 @@ import re
 
 __all__ = [
     "infer_tags",
+    "is_change",
     "is_end_marker",
     "is_start_marker",
     "shows_closure",
+    "shows_full_recovery",
     "shows_impact",
+    "shows_relapse",
     "shows_resolution",
 ]
 
@@ -29,13 +32,13 @@ _EVENT = r"(?:the )?(?:outage|incident|impact|downtime|disruption|degradation|is
 _START_MARKER_RE = _words(
     rf"(?:start|beginning|begin|onset) of {_EVENT}",
     r"(?:outage|impact|incident|downtime|disruption|degradation) (?:begins|began|starts|started)",
-    r"impact (?:start|starts|started|begins|began)",
+    r"(?:impact|incident|outage|downtime|disruption) (?:start|starts|started|begins|began)",
 )
 _END_MARKER_RE = _words(
     rf"end of {_EVENT}",
     r"(?:outage|impact|downtime|disruption|degradation) (?:ends|ended|is over|was over)",
     r"(?:outage|incident|impact) (?:was )?declared over",
-    r"impact (?:end|ends|ended)",
+    r"(?:impact|incident|outage|downtime|disruption) (?:end|ends|ended)",
 )
 
 # Symptoms: how the impact looks from outside, or the moment somebody notices it.
@@ -53,6 +56,10 @@ _SYMPTOM_RE = _words(
     r"alert(?:s|ed|ing)?|paged?|paging|pager(?:duty)?|detected|noticed|spotted|observed",
     r"witnessed",
     r"reports?|reported|reporting|complain\w*|impact\w*",
+    r"(?:being|been|got|get|were|was|are|is) (?:killed|evicted|dropped|lost|kicked out)",
+    r"(?:tak(?:es|ing)|took) (?:over |more than |>\s?)[0-9]+\s?(?:s|sec\w*|m|min\w*|h|hours?)\b",
+    r"indisponibles?|en panne|pannes?|erreurs?|[ée]checs?|[ée]chou\w*|lenteurs?|ne \w+ plus",
+    r"bloqu[ée]\w*|inaccessibles?|hors service|hors ligne|d[ée]grad[ée]\w*|plant[ée]\w*",
 )
 _WEAK_SYMPTOM_RE = _words(r"errors?|issues?|problems?|incorrect|wrong")
 _CHANGE_RE = _words(
@@ -78,6 +85,9 @@ _RECOVERY_RE = _words(
     r"(?:backlog|queue|lag)\b[^.;]{0,25}\b(?:cleared|drained|empty|caught up|gone|zero)",
     r"caught up|all clear|all green|confirmed working|error rates? (?:is |was )?normal",
     r"everything (?:is|was) (?:fine|ok|normal|working)|no (?:further|more) (?:errors|impact)",
+    r"(?:running|working|going|went|runs|works) smoothly|operational again",
+    r"r[ée]tabli\w*|r[ée]solu\w*|fonctionne (?:de nouveau|normalement|[àa] nouveau)",
+    r"retour (?:[àa] la )?normale?|de nouveau (?:disponible|accessible|en ligne)",
 )
 _CLOSURE_RE = _words(
     r"incident (?:was |is )?(?:closed|resolved)|closed the incident|resolved the incident",
@@ -220,12 +230,39 @@ def shows_impact(text: str) -> bool:
     return bool(_WEAK_SYMPTOM_RE.search(text)) and not _CHANGE_RE.search(text)
 
 
+def is_change(text: str) -> bool:
+    """Whether an entry is about a change being made (deploy, merge, config, migration)."""
+    return bool(_CHANGE_RE.search(_one_line(text)))
+
+
 def shows_resolution(text: str) -> bool:
     """Whether an entry says the service works again (fully: not "starts to recover")."""
     text = _one_line(text)
     if _NEGATED_RE.search(text) or not _RECOVERY_RE.search(_CLOSURE_RE.sub(" ", text)):
         return False
     return not _PARTIAL_RE.search(text) or bool(_FULL_RE.search(text))
+
+
+_RELAPSE_RE = _words(
+    r"again|still|persist\w*|recur\w*|resurfac\w*|re-?occur\w*|returned|came back|reappear\w*",
+    r"de nouveau|toujours|encore",
+)
+
+
+def shows_relapse(text: str) -> bool:
+    """Whether an entry says the trouble is back or was never gone ("errors again", "the
+    issue still persists") after an entry that said it was over."""
+    text = _one_line(text)
+    return bool(_RELAPSE_RE.search(text)) and shows_impact(text)
+
+
+_MITIGATION_RE = _words(r"mitigat\w*|workaround\w*")
+
+
+def shows_full_recovery(text: str) -> bool:
+    """Whether an entry says the service works again in words stronger than "mitigated"
+    (a mitigation often comes before the impact is over)."""
+    return shows_resolution(text) and shows_resolution(_MITIGATION_RE.sub(" ", text))
 
 
 def shows_closure(text: str) -> bool:

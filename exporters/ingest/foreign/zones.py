@@ -74,6 +74,8 @@ _LONG_ZONE_NAMES: tuple[tuple[str, str], ...] = (
     (r"south africa(?:n)? (?:standard )?time", "Africa/Johannesburg"),
     (r"india(?:n)? standard time", "Asia/Kolkata"),
     (r"japan standard time", "Asia/Tokyo"),
+    (r"heure (?:de Paris|fran[çc]aise|de France)", "Europe/Paris"),
+    (r"heure (?:de |d.)?(?:Europe centrale)", "Europe/Paris"),
     (r"(?<=times )(?:are )?(?:in )?(?:us )?pacific\b", "America/Los_Angeles"),
     (r"(?<=times )(?:are )?(?:in )?(?:us )?eastern\b", "America/New_York"),
     (r"(?<=times )(?:are )?(?:in )?(?:us )?central\b", "America/Chicago"),
@@ -217,10 +219,38 @@ def zone_after(text: str, pos: int) -> ZoneHit | None:
     skipped = len(window) - len(stripped)
     if skipped > 3:
         return None
-    hit = find_zone(stripped[:30])
-    if hit and hit.start == 0:
+    hit = _zone_at_start(stripped[:30])
+    if hit is not None:
         return ZoneHit(hit.name, hit.written, hit.summer, pos + skipped, pos + skipped + hit.end)
     return None
+
+
+def _zone_at_start(text: str) -> ZoneHit | None:
+    """``find_zone(text)`` when its zone starts the text, else None (anchored: one match
+    attempt per kind instead of a search; this runs once per timeline entry)."""
+    best: ZoneHit | None = None
+    match = _ABBR_RE.match(text)
+    if match:
+        best = _abbr_hit(match)
+    if best is None:
+        long_match = _LONG_ZONE_RE.match(text)
+        if long_match:
+            for i, (_, name) in enumerate(_LONG_ZONE_NAMES):
+                if long_match.group(f"z{i}"):
+                    best = ZoneHit(name, long_match.group(0), None, *long_match.span())
+                    break
+    iana = _IANA_RE.match(text)
+    if iana:
+        raw = iana.group("iana")
+        name = _LEGACY_ZONES.get(raw, raw)
+        if name in _zone_names():
+            best = ZoneHit(name, raw, None, *iana.span())
+    if best is None and (match or iana):
+        # An abbreviation that reads as no zone here may still be followed by one that
+        # does: let the full search decide, as before.
+        hit = find_zone(text)
+        return hit if hit is not None and hit.start == 0 else None
+    return best
 
 
 def summer_time_mismatch(hit: ZoneHit, at: datetime) -> str | None:

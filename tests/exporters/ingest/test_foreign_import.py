@@ -1012,15 +1012,29 @@ def test_leading_stamp_needs_a_time_or_date_at_the_start() -> None:
 # --------------------------------------------------------------------------- shared documents
 
 
-@pytest.mark.skipif(not (SHARED / "corpus").is_dir(), reason="shared corpus not present")
-def test_corpus_targets() -> None:
-    """The ten real postmortems, judged by their hand-made manifest: at least 9 of 10 on
-    each figure (no crash: the reader runs strictly)."""
-    score = score_manifest(SHARED / "corpus")
+@pytest.mark.parametrize("name", ["corpus", "corpus2"])
+def test_corpus_targets(name: str) -> None:
+    """Each folder of ten real postmortems, judged by its hand-made manifest: at least 9 of
+    10 on each figure (no crash: the reader runs strictly). Skipped when the folder is absent."""
+    folder = SHARED / name
+    if not (folder / "manifest.json").is_file():
+        pytest.skip(f"shared {name} not present")
+    score = score_manifest(folder)
     assert len(score.documents) == 10
     assert score.durations >= 9, score.misses()
     assert score.entries >= 9, score.misses()
     assert score.actions >= 9, score.misses()
+
+
+def test_both_corpora_together_reach_19_of_20() -> None:
+    folders = [SHARED / name for name in ("corpus", "corpus2")]
+    if not all((f / "manifest.json").is_file() for f in folders):
+        pytest.skip("shared corpora not present")
+    scores = [score_manifest(folder) for folder in folders]
+    misses = [line for score in scores for line in score.misses()]
+    assert sum(s.durations for s in scores) >= 19, misses
+    assert sum(s.entries for s in scores) >= 19, misses
+    assert sum(s.actions for s in scores) >= 19, misses
 
 
 def test_held_out_targets() -> None:
