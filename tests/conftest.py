@@ -20,6 +20,8 @@ def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Ite
     home = tmp_path / "home"
     for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
         monkeypatch.setenv(name, str(home / name.lower()))
+    # The site-wide config (/etc/xdg/… by default) stays out too.
+    monkeypatch.setenv("XDG_CONFIG_DIRS", str(home / "xdg_config_dirs"))
     for name in list(os.environ):
         if name.startswith("WORKBOOK_"):
             monkeypatch.delenv(name)
