@@ -58,3 +58,16 @@ def postgres_url() -> Iterator[str]:
 
     with fresh_database() as url:
         yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database location on each backend in turn: a SQLite file, a fresh PostgreSQL
+    database. A module runs its tests on both by defining ``db_path`` (or ``db``) from it."""
+    if request.param == "sqlite":
+        yield str(tmp_path / "workbook.db")
+        return
+    from tests.postgres import fresh_database
+
+    with fresh_database() as url:
+        yield url

@@ -19,6 +19,12 @@ from tests.paths import REPO
 T0 = datetime(2026, 3, 2, 22, 0, tzinfo=UTC)
 
 
+@pytest.fixture
+def db_path(backend: str) -> str:
+    """Every test here runs on SQLite and on PostgreSQL."""
+    return backend
+
+
 def test_create_incident_makes_slug_from_local_start_date(store: Store) -> None:
     incident = store.create_incident(
         "Checkout: 502s on EU!", timezone="Asia/Tokyo", started_at=T0, services=["api", " api "]
