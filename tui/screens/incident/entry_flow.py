@@ -155,6 +155,7 @@ class EntryFlow:
             screen.notify(f"not changed: {why}", severity="error", timeout=10)
             if kept:
                 screen.quick_entry.say(Text(f"✗ not changed: {why}; {kept}"), "error")
+                screen.load()  # show what the other person saved
 
         screen.write(Write(write, landed, refused))
 
