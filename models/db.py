@@ -106,7 +106,8 @@ def _check_access(path: Path) -> None:
             f"sudo chmod 660 {names}`"
             + ("" if group else " with GROUP a group every responder is in")
         )
-    if not os.access(folder, os.W_OK | os.X_OK):
+    missing = any(not p.exists() for p in companions[1:])
+    if missing and not os.access(folder, os.W_OK | os.X_OK):
         # SQLite creates its -wal and -shm files beside the database.
         raise DatabaseProblem(
             f"{me} cannot create files in {folder} (owner {_user_name(folder_stat.st_uid)}, "
@@ -284,6 +285,8 @@ def migrate(engine: Engine) -> None:
     try:
         with engine.connect().execution_options(workbook_write=True) as conn, conn.begin():
             if engine.dialect.name == "postgresql":
+                # A migration may rightly take longer than one everyday statement may.
+                conn.execute(text("SET LOCAL statement_timeout = 0"))
                 conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")

@@ -5,11 +5,13 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 from alembic.config import Config
 from alembic.script import ScriptDirectory
+from sqlalchemy import text
 
 from models.db import MIGRATIONS_DIR, SCHEMA_REVISION, DatabaseProblem, open_database
 from tests.paths import FIXTURES
@@ -176,3 +178,16 @@ def test_a_file_this_account_cannot_open_names_owner_mode_and_fix(tmp_path: Path
     message = str(caught.value)
     assert str(path) in message and "mode 0000" in message
     assert f"chmod 660 {path}" in message and "backup" not in message
+
+
+def test_first_opens_of_a_new_postgres_database_take_turns(postgres_url: str) -> None:
+    # Four responders start the workbook on an empty database at once: one creates the
+    # tables, the others wait for it and find them there.
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        engines = list(pool.map(lambda _: open_database(postgres_url), range(4)))
+    with engines[0].connect() as conn:
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).all() == [
+            (SCHEMA_REVISION,)
+        ]
+    for engine in engines:
+        engine.dispose()
