@@ -58,6 +58,8 @@ def team_folder() -> Iterator[Path]:
     for uid, name in NAMES.items():
         (base / name).mkdir(mode=0o700)
         os.chown(base / name, uid, uid)
+    (base / "pycache").mkdir()
+    (base / "pycache").chmod(0o1777)  # compiled once, by whoever runs first
     try:
         yield base
     finally:
@@ -80,7 +82,7 @@ def as_account(uid: int, base: Path, *args: str, umask: int = 0o022) -> Outcome:
         "XDG_CACHE_HOME": str(home / ".cache"),
         "XDG_CONFIG_DIRS": str(home / "no-site-config"),
         "PYTHONPATH": os.pathsep.join([str(REPO), sysconfig.get_paths()["purelib"]]),
-        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONPYCACHEPREFIX": str(base / "pycache"),
         "WORKBOOK_TIMEZONE": "UTC",
         "WORKBOOK_NOW": FIXED_NOW.isoformat(),
     }
@@ -279,3 +281,20 @@ def test_connections_carry_the_default_timeouts(postgres_url: str) -> None:
         params = conn.connection.dbapi_connection.info.get_parameters()  # type: ignore[union-attr]
         assert params["connect_timeout"] == "5"
     engine.dispose()
+
+
+def test_a_connection_lost_mid_write_is_not_called_damage() -> None:
+    from sqlalchemy.exc import OperationalError
+
+    from tui.errors import describe
+
+    lost = OperationalError(
+        "INSERT …", {}, Exception("consuming input failed: server closed the connection"), True
+    )
+    said = describe(lost)
+    assert said.startswith("lost the connection to the database server (consuming input")
+    assert "nothing was written" in said and "backup" not in said
+    slow = OperationalError(
+        "SELECT …", {}, Exception("canceling statement due to statement timeout")
+    )
+    assert describe(slow).startswith("the database server did not answer in time")
