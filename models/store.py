@@ -337,7 +337,7 @@ class Store:
             fields = " and ".join("time" if name == "at" else name for name in clashes)
             raise EditConflict(
                 f"entry {entry.id} was changed{who} while you were editing it (its {fields}): "
-                "your version was not saved; edit it again to see both"
+                "your version was not saved"
             )
         if "tags" in mine:
             # Tags merge as sets: my additions and removals, over whatever others did.

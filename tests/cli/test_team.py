@@ -68,6 +68,11 @@ def team_folder() -> Iterator[Path]:
 
 def as_account(uid: int, base: Path, *args: str, umask: int = 0o022) -> Outcome:
     """``workbook ARGS`` run by another account, in oncall, as from its own login."""
+    return run_as(uid, base, ["-m", "tui", *args], umask=umask)
+
+
+def run_as(uid: int, base: Path, argv: list[str], *, umask: int) -> Outcome:
+    """Python with ``argv`` as another account: its own home, group oncall besides."""
     home = base / NAMES[uid]
     python = _python_for_others()
     assert python is not None
@@ -87,7 +92,7 @@ def as_account(uid: int, base: Path, *args: str, umask: int = 0o022) -> Outcome:
         "WORKBOOK_NOW": FIXED_NOW.isoformat(),
     }
     proc = subprocess.run(
-        [python, "-m", "tui", *args],
+        [python, *argv],
         user=uid,
         group=uid,
         extra_groups=[ONCALL],
@@ -99,6 +104,21 @@ def as_account(uid: int, base: Path, *args: str, umask: int = 0o022) -> Outcome:
         timeout=120,
     )
     return Outcome(proc.returncode, proc.stdout, proc.stderr)
+
+
+# Opens the workbook and, while its connection is open, prints how SQLite's companion
+# files came out: mode and group of the database, -wal and -shm.
+COMPANIONS = """
+import os, stat, sys
+from models.db import open_database
+db = sys.argv[1]
+engine = open_database(db)
+with engine.connect() as conn:
+    conn.exec_driver_sql("SELECT count(*) FROM timeline_entry").scalar()
+    for name in (db, db + "-wal", db + "-shm"):
+        info = os.stat(name)
+        print(oct(stat.S_IMODE(info.st_mode)), info.st_gid)
+"""
 
 
 def _shared_folder(base: Path) -> Path:
@@ -119,7 +139,10 @@ def test_two_accounts_share_a_workbook_in_a_group_folder(team_folder: Path) -> N
     succeeded(as_account(ALICE, team_folder, "--db", db, "log", slug.strip(), "alice: paged"))
     info = Path(db).stat()
     assert (info.st_uid, info.st_gid, stat.S_IMODE(info.st_mode)) == (ALICE, ONCALL, 0o660)
-    succeeded(as_account(BOB, team_folder, "--db", db, "log", slug, "bob: on it"))
+    # Bob keeps everything private too: SQLite's files he creates are shared all the same.
+    companions = succeeded(run_as(BOB, team_folder, ["-c", COMPANIONS, db], umask=0o077))
+    assert companions.split("\n")[:3] == [f"0o660 {ONCALL}"] * 3
+    succeeded(as_account(BOB, team_folder, "--db", db, "log", slug, "bob: on it", umask=0o077))
     shown = succeeded(as_account(ALICE, team_folder, "--db", db, "show", slug))
     assert "alice: paged" in shown and "bob: on it" in shown
     assert not list(Path(db).parent.glob("*draft*"))  # drafts stay in each user's home
