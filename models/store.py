@@ -38,6 +38,7 @@ from models.vocabulary import (
     normalize_tags,
 )
 
+SLUG_ATTEMPTS = 5
 ENTRY_TABLE: Table = TimelineEntry.__table__  # type: ignore[attr-defined]
 ACTION_TABLE: Table = ActionItem.__table__  # type: ignore[attr-defined]
 _INSERT_ENTRY = insert(ENTRY_TABLE)
@@ -153,21 +154,33 @@ class Store:
         timezone = zone.key
         severity = normalize_severity(severity)
         local_day = (started_at or self.clock()).astimezone(zone).date()
-        with self._writing() as session:
-            incident = Incident(
-                slug=unique_slug(session, make_slug(title, local_day)),
-                title=title,
-                severity=severity,
-                timezone=timezone,
-                services=_clean_services(services),
-                started_at=started_at,
-                commander=commander,
-                created_at=self.clock(),
-                updated_at=self.clock(),
-            )
-            session.add(incident)
-            session.flush()
-            return incident
+        base = make_slug(title, local_day)
+
+        def insert() -> Incident:
+            with self._writing() as session:
+                incident = Incident(
+                    slug=unique_slug(session, base),
+                    title=title,
+                    severity=severity,
+                    timezone=timezone,
+                    services=_clean_services(services),
+                    started_at=started_at,
+                    commander=commander,
+                    created_at=self.clock(),
+                    updated_at=self.clock(),
+                )
+                session.add(incident)
+                session.flush()
+                return incident
+
+        # Two responders opening "Checkout down" at one moment on PostgreSQL can both see a
+        # slug free; the unique index refuses the second, which then looks again.
+        for _ in range(SLUG_ATTEMPTS - 1):
+            try:
+                return insert()
+            except IntegrityError:
+                continue
+        return insert()
 
     def update_incident(self, incident_id: int, changes: Mapping[str, Any]) -> Incident:
         """Apply already-validated field changes (see models.fields)."""

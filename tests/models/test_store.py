@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -294,3 +295,12 @@ def test_the_same_change_twice_is_no_conflict(store: Store) -> None:
     store.edit_entry(incident.id, seen.id, text="typo here", base=seen)
     store.edit_entry(incident.id, seen.id, text="typo here", base=seen)
     assert len(store.history(incident.id, seen.id)) == 1
+
+
+def test_incidents_made_at_once_with_one_title_get_their_own_slugs(store: Store) -> None:
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        made = list(
+            pool.map(lambda _: store.create_incident("Checkout down", timezone="UTC"), range(4))
+        )
+    base = "2026-03-02-checkout-down"
+    assert sorted(i.slug for i in made) == [base, f"{base}-2", f"{base}-3", f"{base}-4"]
