@@ -23,6 +23,12 @@ BUSY_TIMEOUT_MS = 15_000
 # hung or unreachable server then ends in an error the app reports, never a frozen screen.
 CONNECT_TIMEOUT_S = 5
 STATEMENT_TIMEOUT_MS = 15_000
+NETWORK_TIMEOUTS = {
+    "keepalives_idle": 10,
+    "keepalives_interval": 5,
+    "keepalives_count": 3,
+    "tcp_user_timeout": 20_000,
+}
 # Any fixed number will do: migrations on PostgreSQL hold this lock so two first opens
 # take turns instead of both creating the tables.
 _MIGRATION_LOCK = 0x1C1DE47
@@ -175,6 +181,11 @@ def _postgres_engine(url: str, location: str | os.PathLike[str]) -> Engine:
         connect_args["connect_timeout"] = CONNECT_TIMEOUT_S
     if "options" not in query and not os.environ.get("PGOPTIONS"):
         connect_args["options"] = f"-c statement_timeout={STATEMENT_TIMEOUT_MS}"
+    # A server whose host vanished (network drop, power loss) never answers at all: the
+    # kernel gives up on the connection after these, and the waiting call returns an error.
+    for name, value in NETWORK_TIMEOUTS.items():
+        if name not in query:
+            connect_args[name] = value
     try:
         # pre_ping: after a server restart, a pooled connection is found dead and replaced
         # before it is used, instead of failing the next write.

@@ -303,6 +303,7 @@ def test_connections_carry_the_default_timeouts(postgres_url: str) -> None:
         assert conn.exec_driver_sql("SHOW statement_timeout").scalar() == "15s"
         params = conn.connection.dbapi_connection.info.get_parameters()  # type: ignore[union-attr]
         assert params["connect_timeout"] == "5"
+        assert (params["keepalives_idle"], params["tcp_user_timeout"]) == ("10", "20000")
     engine.dispose()
 
 
