@@ -1,4 +1,8 @@
-"""Settings: built-in defaults, then config.toml, then WORKBOOK_* environment variables.
+"""Settings: built-in defaults, then the site-wide config.toml, then the user's, then
+WORKBOOK_* environment variables.
+
+The site-wide file (``/etc/xdg/incident-workbook/config.toml`` on Linux) lets an admin point
+every account on a jump host at one shared workbook; each user's file overrides it.
 
 ``load_settings`` never writes anything; every value remembers where it came from so that
 ``workbook config`` can say why it is what it is.
@@ -23,6 +27,12 @@ def default_config_path() -> Path:
     from platformdirs import user_config_dir
 
     return Path(user_config_dir("incident-workbook")) / "config.toml"
+
+
+def default_site_config_path() -> Path:
+    from platformdirs import site_config_dir
+
+    return Path(site_config_dir("incident-workbook")) / "config.toml"
 
 
 def _os_user() -> str:
@@ -97,6 +107,7 @@ class Settings:
     values: dict[str, Any]
     sources: dict[str, str] = field(default_factory=dict)
     path: Path | None = None
+    site_path: Path | None = None
 
     def __getattr__(self, name: str) -> Any:
         try:
@@ -121,39 +132,57 @@ def _line_of_key(text: str, key: str) -> int | None:
     return None
 
 
-def load_settings(path: Path | None = None, environ: Mapping[str, str] | None = None) -> Settings:
+def _read_file(path: Path) -> tuple[dict[str, Any], str]:
+    """A config file's settings and its text; nothing when there is no such file."""
+    if not path.is_file():
+        return {}, ""
+    try:
+        text = path.read_text(encoding="utf-8")
+        values = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: {exc}; fix that line or move the file away") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read {path}: {exc}") from exc
+    unknown = sorted(set(values) - set(SETTINGS_BY_KEY))
+    if unknown:
+        line = _line_of_key(text, unknown[0])
+        where = f"{path}, line {line}" if line else str(path)
+        raise ConfigError(
+            f"{where}: unknown setting {unknown[0]!r}; known: {', '.join(SETTINGS_BY_KEY)}"
+        )
+    return values, text
+
+
+def load_settings(
+    path: Path | None = None,
+    environ: Mapping[str, str] | None = None,
+    *,
+    site_path: Path | None = None,
+) -> Settings:
     """Read the effective settings. Raises ConfigError with the file and line at fault."""
     env = os.environ if environ is None else environ
     if path is None:
         path = Path(env["WORKBOOK_CONFIG"]) if env.get("WORKBOOK_CONFIG") else default_config_path()
+    if site_path is None:
+        site_path = default_site_config_path()
     values: dict[str, Any] = {}
     sources: dict[str, str] = {}
-
-    file_values: dict[str, Any] = {}
-    text = ""
-    if path.is_file():
-        try:
-            text = path.read_text(encoding="utf-8")
-            file_values = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{path}: {exc}; fix that line or move the file away") from exc
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"cannot read {path}: {exc}") from exc
-        unknown = sorted(set(file_values) - set(SETTINGS_BY_KEY))
-        if unknown:
-            line = _line_of_key(text, unknown[0])
-            where = f"{path}, line {line}" if line else str(path)
-            raise ConfigError(
-                f"{where}: unknown setting {unknown[0]!r}; known: {', '.join(SETTINGS_BY_KEY)}"
-            )
+    # Later files win: the user's own settings over the site's.
+    files = [(site_path, *_read_file(site_path)), (path, *_read_file(path))]
 
     for setting in SETTINGS:
+        raw: Any = None
+        where = ""
         if setting.env in env and env[setting.env] != "":
             raw, where = env[setting.env], f"environment {setting.env}"
-        elif setting.key in file_values:
-            line = _line_of_key(text, setting.key)
-            raw, where = file_values[setting.key], f"{path}, line {line}" if line else str(path)
         else:
+            for file_path, file_values, text in reversed(files):
+                if setting.key in file_values:
+                    line = _line_of_key(text, setting.key)
+                    raw = file_values[setting.key]
+                    where = f"{file_path}, line {line}" if line else str(file_path)
+                    break
+        if not where:
             values[setting.key] = setting.default()
             sources[setting.key] = "default"
             continue
@@ -162,4 +191,4 @@ def load_settings(path: Path | None = None, environ: Mapping[str, str] | None = 
         except ValueError as exc:
             raise ConfigError(f"{where}: {setting.key} = {raw!r} is not valid: {exc}") from exc
         sources[setting.key] = where
-    return Settings(values=values, sources=sources, path=path)
+    return Settings(values=values, sources=sources, path=path, site_path=site_path)

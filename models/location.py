@@ -38,3 +38,31 @@ def sqlite_file(url: str) -> Path | None:
     if not url.startswith(prefix) or "?" in url or ":memory:" in url:
         return None
     return Path(url.removeprefix(prefix))
+
+
+def is_postgres(location: str | os.PathLike[str]) -> bool:
+    return database_url(location).startswith("postgresql")
+
+
+def shown_location(location: str | os.PathLike[str]) -> str:
+    """The location as it may be printed: a URL's password (in it or its query) masked."""
+    from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+    loc = os.fspath(location)
+    if "://" not in loc:
+        return loc
+    try:
+        parts = urlsplit(loc)
+        netloc = parts.netloc
+        if "@" in netloc:
+            credentials, host = netloc.rsplit("@", 1)
+            if ":" in credentials:
+                netloc = credentials.split(":", 1)[0] + ":***@" + host
+        query = parts.query
+        if query:
+            pairs = parse_qsl(query, keep_blank_values=True)
+            query = urlencode([(k, "***" if k.lower() == "password" else v) for k, v in pairs])
+        return urlunsplit(parts._replace(netloc=netloc, query=query))
+    except ValueError:
+        # Unparseable: show nothing after the scheme rather than risk a password.
+        return loc.split("://", 1)[0] + "://…"

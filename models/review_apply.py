@@ -47,7 +47,8 @@ def apply_review(
     editor = store.author
     now = store.clock()
     with writing(store.engine) as session:
-        incident = session.get(Incident, incident_id)
+        # Locked (PostgreSQL) so action numbers handed out here and by add_action never clash.
+        incident = session.get(Incident, incident_id, with_for_update=True)
         if incident is None:
             raise NotFound(f"no incident with id {incident_id}")
         for name, value in changes.incident.items():

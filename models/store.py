@@ -38,6 +38,7 @@ from models.vocabulary import (
     normalize_tags,
 )
 
+SLUG_ATTEMPTS = 5
 ENTRY_TABLE: Table = TimelineEntry.__table__  # type: ignore[attr-defined]
 ACTION_TABLE: Table = ActionItem.__table__  # type: ignore[attr-defined]
 _INSERT_ENTRY = insert(ENTRY_TABLE)
@@ -70,6 +71,10 @@ class StoreError(ValueError):
 
 class NotFound(StoreError):
     pass
+
+
+class EditConflict(StoreError):
+    """Someone else changed the same part of an entry since this editor read it."""
 
 
 @dataclass(frozen=True)
@@ -163,21 +168,33 @@ class Store:
         timezone = zone.key
         severity = normalize_severity(severity)
         local_day = (started_at or self.clock()).astimezone(zone).date()
-        with self._writing() as session:
-            incident = Incident(
-                slug=unique_slug(session, make_slug(title, local_day)),
-                title=title,
-                severity=severity,
-                timezone=timezone,
-                services=_clean_services(services),
-                started_at=started_at,
-                commander=commander,
-                created_at=self.clock(),
-                updated_at=self.clock(),
-            )
-            session.add(incident)
-            session.flush()
-            return incident
+        base = make_slug(title, local_day)
+
+        def insert() -> Incident:
+            with self._writing() as session:
+                incident = Incident(
+                    slug=unique_slug(session, base),
+                    title=title,
+                    severity=severity,
+                    timezone=timezone,
+                    services=_clean_services(services),
+                    started_at=started_at,
+                    commander=commander,
+                    created_at=self.clock(),
+                    updated_at=self.clock(),
+                )
+                session.add(incident)
+                session.flush()
+                return incident
+
+        # Two responders opening "Checkout down" at one moment on PostgreSQL can both see a
+        # slug free; the unique index refuses the second, which then looks again.
+        for _ in range(SLUG_ATTEMPTS - 1):
+            try:
+                return insert()
+            except IntegrityError:
+                continue
+        return insert()
 
     def update_incident(self, incident_id: int, changes: Mapping[str, Any]) -> Incident:
         """Apply already-validated field changes (see models.fields)."""
@@ -213,8 +230,12 @@ class Store:
         with self._reading() as session:
             return self._entry(session, incident_id, entry_id)
 
-    def _entry(self, session: Session, incident_id: int, entry_id: int) -> TimelineEntry:
-        entry = session.get(TimelineEntry, entry_id)
+    def _entry(
+        self, session: Session, incident_id: int, entry_id: int, *, lock: bool = False
+    ) -> TimelineEntry:
+        # ``lock``: on PostgreSQL, hold the row until commit so concurrent edits of one
+        # entry take turns (SQLite's BEGIN IMMEDIATE already serializes every writer).
+        entry = session.get(TimelineEntry, entry_id, with_for_update=lock)
         if entry is None or entry.incident_id != incident_id:
             raise NotFound(f"no entry {entry_id} in this incident: `workbook show` lists them")
         return entry
@@ -325,12 +346,21 @@ class Store:
         at: datetime | None = None,
         tags: Iterable[str] | None = None,
         editor: str | None = None,
+        base: TimelineEntry | None = None,
     ) -> TimelineEntry:
-        """Change an entry, keeping the version it replaces as a revision."""
+        """Change an entry, keeping the version it replaces as a revision.
+
+        ``base`` is the entry as the editor saw it when they started. Only what they changed
+        from it is written, so someone else's change to another field (or to other tags)
+        stays; a field both changed, differently, raises :class:`EditConflict` and writes
+        nothing. Without ``base`` the given values simply win.
+        """
         new_tags = normalize_tags(list(tags)) if tags is not None else None
         asked: dict[str, Any] = {"text": text, "at": at, "tags": new_tags}
         with self._writing() as session:
-            entry = self._entry(session, incident_id, entry_id)
+            entry = self._entry(session, incident_id, entry_id, lock=True)
+            if base is not None:
+                asked = self._merge_with(session, entry, base, asked)
             changes = {
                 name: value
                 for name, value in asked.items()
@@ -348,16 +378,57 @@ class Store:
             self.touch(session, incident_id)
             return entry
 
+    def _merge_with(
+        self,
+        session: Session,
+        entry: TimelineEntry,
+        base: TimelineEntry,
+        asked: dict[str, Any],
+    ) -> dict[str, Any]:
+        """What an edit started from ``base`` writes over the entry as it is now."""
+        mine = {
+            name: value
+            for name, value in asked.items()
+            if value is not None and value != getattr(base, name)
+        }
+        clashes = [
+            name
+            for name, value in mine.items()
+            if name != "tags" and getattr(entry, name) not in (getattr(base, name), value)
+        ]
+        if clashes:
+            latest = session.exec(
+                select(EntryRevision)
+                .where(EntryRevision.entry_id == entry.id)
+                .order_by(col(EntryRevision.id).desc())
+                .limit(1)
+            ).first()
+            who = f" by {latest.replaced_by}" if latest is not None and latest.replaced_by else ""
+            fields = " and ".join("time" if name == "at" else name for name in clashes)
+            raise EditConflict(
+                f"entry {entry.id} was changed{who} while you were editing it (its {fields}): "
+                "your version was not saved"
+            )
+        if "tags" in mine:
+            # Tags merge as sets: my additions and removals, over whatever others did.
+            added = [t for t in mine["tags"] if t not in base.tags]
+            removed = {t for t in base.tags if t not in mine["tags"]}
+            kept = [t for t in entry.tags if t not in removed]
+            mine["tags"] = kept + [t for t in added if t not in kept]
+        return mine
+
     def tag_entry(
         self, incident_id: int, entry_id: int, tags: Iterable[str], *, remove: bool = False
     ) -> TimelineEntry:
         wanted = normalize_tags(list(tags))
-        current = self.get_entry(incident_id, entry_id).tags
+        seen = self.get_entry(incident_id, entry_id)
+        current = seen.tags
         if remove:
             result = [t for t in current if t not in wanted]
         else:
             result = list(dict.fromkeys([*current, *wanted]))
-        return self.edit_entry(incident_id, entry_id, tags=result)
+        # Against what was read: a tag someone else set meanwhile is kept.
+        return self.edit_entry(incident_id, entry_id, tags=result, base=seen)
 
     def toggle_tag(self, incident_id: int, entry_id: int, tag: str) -> TimelineEntry:
         (wanted,) = normalize_tags([tag])
@@ -426,7 +497,10 @@ class Store:
             "status": normalize_action_status(status),
         }
         with self._writing() as session:
-            incident = session.get(Incident, incident_id)
+            # The incident row holds the next number. Locking it (PostgreSQL; SQLite's
+            # BEGIN IMMEDIATE already serializes writers) makes concurrent adds take turns,
+            # so refs stay unique and gap-free.
+            incident = session.get(Incident, incident_id, with_for_update=True)
             if incident is None:
                 raise NotFound(f"no incident with id {incident_id}")
             if source_entry_id is not None:

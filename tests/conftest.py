@@ -20,6 +20,8 @@ def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Ite
     home = tmp_path / "home"
     for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
         monkeypatch.setenv(name, str(home / name.lower()))
+    # The site-wide config (/etc/xdg/… by default) stays out too.
+    monkeypatch.setenv("XDG_CONFIG_DIRS", str(home / "xdg_config_dirs"))
     for name in list(os.environ):
         if name.startswith("WORKBOOK_"):
             monkeypatch.delenv(name)
@@ -52,6 +54,19 @@ def no_tester_git_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
 @pytest.fixture
 def postgres_url() -> Iterator[str]:
     """A fresh PostgreSQL database for this test (see tests/postgres.py), dropped after."""
+    from tests.postgres import fresh_database
+
+    with fresh_database() as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database location on each backend in turn: a SQLite file, a fresh PostgreSQL
+    database. A module runs its tests on both by defining ``db_path`` (or ``db``) from it."""
+    if request.param == "sqlite":
+        yield str(tmp_path / "workbook.db")
+        return
     from tests.postgres import fresh_database
 
     with fresh_database() as url:

@@ -57,6 +57,13 @@ def describe(exc: BaseException, *, reading: bool = False) -> str:
         text = " ".join(str(orig).split())
         if is_busy(exc):
             return f"the database is busy ({text}); try again in a moment"
+        if getattr(exc, "connection_invalidated", False) or "server closed" in text:
+            return (
+                f"lost the connection to the database server ({text}); nothing was written: "
+                "try again once it is back"
+            )
+        if "statement timeout" in text:
+            return f"the database server did not answer in time ({text}); try again"
         if reading:
             return f"the database could not be read ({text})"
         if "disk" in text or "full" in text:

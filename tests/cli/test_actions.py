@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.cli.helpers import show_json, succeeded, workbook
+
+
+@pytest.fixture
+def db(backend: str) -> str:
+    """Every test here runs on SQLite and on PostgreSQL."""
+    return backend
 
 
 def test_author_link_and_source_entry_are_kept(db: Path, slug: str) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.helpers import failed_with, show_json, succeeded, workbook
+from tests.cli.helpers import failed_with, show_json, succeeded, workbook, workbook_default
 
 
 def test_config_reports_sources(db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -56,3 +56,19 @@ def test_config_shows_every_setting_with_its_source(
     monkeypatch.delenv("WORKBOOK_TIMEZONE")
     slug = succeeded(workbook(db, "new", "Zoned")).strip()
     assert show_json(db, slug)["timezone"] == "Europe/Berlin"
+
+
+def test_a_site_wide_file_points_everyone_at_one_database(
+    tmp_path: Path, isolated_environment: Path
+) -> None:
+    site = isolated_environment / "xdg_config_dirs" / "incident-workbook" / "config.toml"
+    site.parent.mkdir(parents=True)
+    shared = tmp_path / "srv" / "workbook.db"
+    site.write_text(f'db = "{shared}"\n')
+    slug = succeeded(workbook_default("new", "From the site file")).strip()
+    assert shared.is_file()
+    data = json.loads(succeeded(workbook_default("config", "--json")))
+    assert data["db"] == {"value": str(shared), "source": f"{site}, line 1"}
+    assert data["site_config_file"]["value"] == str(site)
+    assert f"site config file: {site}\n" in succeeded(workbook_default("config"))
+    assert slug in succeeded(workbook_default("list"))

@@ -5,7 +5,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.cli.helpers import show_json, succeeded, workbook
+
+
+@pytest.fixture
+def db(backend: str) -> str:
+    """Every test here runs on SQLite and on PostgreSQL."""
+    return backend
 
 
 def test_export_markdown_and_json_to_file(db: Path, slug: str, tmp_path: Path) -> None:

@@ -10,6 +10,12 @@ import pytest
 from tests.cli.helpers import show_json, succeeded, workbook
 
 
+@pytest.fixture
+def db(backend: str) -> str:
+    """Every test here runs on SQLite and on PostgreSQL."""
+    return backend
+
+
 def test_full_incident_flow(db: Path, slug: str) -> None:
     first = succeeded(
         workbook(

@@ -13,6 +13,12 @@ from tests.cli.helpers import failed_with, succeeded, workbook
 from tests.conftest import FIXED_NOW
 
 
+@pytest.fixture
+def db(backend: str) -> str:
+    """Every test here runs on SQLite and on PostgreSQL."""
+    return backend
+
+
 def _filled(store: Store) -> None:
     """Two resolved incidents and one ongoing one, logged the way a responder would."""
     start = FIXED_NOW - timedelta(days=40)

@@ -58,3 +58,26 @@ def test_config_path_from_environment(tmp_path: Path) -> None:
     path = tmp_path / "elsewhere.toml"
     path.write_text('theme = "nord"\n')
     assert load_settings(environ={"WORKBOOK_CONFIG": str(path)}).theme == "nord"
+
+
+def test_site_file_then_user_file_then_environment(tmp_path: Path) -> None:
+    site = tmp_path / "site.toml"
+    site.write_text('db = "/srv/incidents/workbook.db"\nauthor = "oncall"\ntheme = "nord"\n')
+    user = tmp_path / "user.toml"
+    user.write_text('author = "Ada"\n')
+    settings = load_settings(user, environ={"WORKBOOK_THEME": "gruvbox"}, site_path=site)
+    assert (settings.db, settings.author, settings.theme) == (
+        "/srv/incidents/workbook.db",
+        "Ada",
+        "gruvbox",
+    )
+    assert settings.sources["db"] == f"{site}, line 1"
+    assert settings.sources["author"] == f"{user}, line 1"
+    assert settings.sources["theme"] == "environment WORKBOOK_THEME"
+
+
+def test_a_broken_site_file_names_itself(tmp_path: Path) -> None:
+    site = tmp_path / "site.toml"
+    site.write_text("\ncolour = 'red'\n")
+    with pytest.raises(ConfigError, match=rf"{site}, line 2: unknown setting 'colour'"):
+        load_settings(tmp_path / "none.toml", environ={}, site_path=site)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import stat
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 from alembic.config import Config
 from alembic.script import ScriptDirectory
+from sqlalchemy import text
 
 from models.db import MIGRATIONS_DIR, SCHEMA_REVISION, DatabaseProblem, open_database
 from tests.paths import FIXTURES
@@ -130,3 +133,61 @@ def test_the_tables_in_the_code_are_the_tables_the_migrations_make(tmp_path: Pat
 
     assert columns(migrated) == columns(declared)
     assert ("tags", "JSON", False) in columns(migrated)["timeline_entry"]
+
+
+def test_a_shared_group_folder_gets_group_files_whatever_the_umask(tmp_path: Path) -> None:
+    folder = tmp_path / "incidents"
+    folder.mkdir()
+    gid = os.getgid()
+    os.chown(folder, -1, gid)
+    folder.chmod(0o2770)  # what `install -d -m 2770 -g oncall` makes
+    path = folder / "workbook.db"
+    old = os.umask(0o077)  # a responder who keeps everything private by default
+    try:
+        engine = open_database(path)
+        with engine.connect() as conn:
+            conn.exec_driver_sql("SELECT count(*) FROM incident").scalar()
+            # While a connection is open, SQLite's companions exist: they must be shared too.
+            for name in ("workbook.db", "workbook.db-wal", "workbook.db-shm"):
+                info = (folder / name).stat()
+                assert (stat.S_IMODE(info.st_mode), info.st_gid) == (0o660, gid), name
+        engine.dispose()
+    finally:
+        os.umask(old)
+
+
+def test_a_plain_folder_keeps_the_file_private_whatever_the_umask(tmp_path: Path) -> None:
+    old = os.umask(0)
+    try:
+        open_database(tmp_path / "w.db").dispose()
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "w.db").stat().st_mode) == 0o600
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root may open any file")
+def test_a_file_this_account_cannot_open_names_owner_mode_and_fix(tmp_path: Path) -> None:
+    path = tmp_path / "w.db"
+    open_database(path).dispose()
+    path.chmod(0o000)
+    try:
+        with pytest.raises(DatabaseProblem) as caught:
+            open_database(path)
+    finally:
+        path.chmod(0o600)
+    message = str(caught.value)
+    assert str(path) in message and "mode 0000" in message
+    assert f"chmod 660 {path}" in message and "backup" not in message
+
+
+def test_first_opens_of_a_new_postgres_database_take_turns(postgres_url: str) -> None:
+    # Four responders start the workbook on an empty database at once: one creates the
+    # tables, the others wait for it and find them there.
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        engines = list(pool.map(lambda _: open_database(postgres_url), range(4)))
+    with engines[0].connect() as conn:
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).all() == [
+            (SCHEMA_REVISION,)
+        ]
+    for engine in engines:
+        engine.dispose()

@@ -21,6 +21,7 @@ from models.metrics import (
     Milestone,
     compute_metrics,
 )
+from models.store import Store
 from models.tables import Incident, TimelineEntry
 from models.vocabulary import MILESTONE_TAGS
 
@@ -974,3 +975,37 @@ def test_deleted_entries_never_count(
     incident, entries, now = timeline
     live = [e for e in entries if e.deleted_at is None]
     assert compute_metrics(incident, entries, now=now) == compute_metrics(incident, live, now=now)
+
+
+# --- the same figures from a stored incident, on each backend ------------------------------
+
+
+@pytest.fixture
+def db_path(backend: str) -> str:
+    """The stored-incident test below runs on SQLite and on PostgreSQL."""
+    return backend
+
+
+def test_a_stored_incident_gives_the_same_figures_on_each_backend(store: Store) -> None:
+    # Across Berlin's spring-forward night, with seconds: what the database hands back must
+    # be the same instants, in UTC, in the same order.
+    start = datetime(2026, 3, 29, 0, 30, 15, tzinfo=UTC)
+    incident = store.create_incident("Stored", timezone="Europe/Berlin", started_at=start)
+    assert incident.id is not None
+    store.update_incident(incident.id, {"users_affected_pct": 12.5, "slo_target_pct": 99.9})
+    written = [
+        store.log_entry(incident.id, f"step {e.id}", at=start + (e.at - T0), tags=e.tags)
+        for e in textbook()
+    ]
+    snapshot = store.snapshot(incident.id)
+    assert [(e.id, e.at, e.tags) for e in snapshot.entries] == [
+        (e.id, e.at, e.tags) for e in written
+    ]
+    stored = compute_metrics(snapshot.incident, snapshot.entries, now=NOW)
+    expected = compute_metrics(
+        FakeIncident(started_at=start, users_affected_pct=12.5, slo_target_pct=99.9),
+        [FakeEntry(e.id, e.at, list(e.tags)) for e in written],
+        now=NOW,
+    )
+    assert stored == expected
+    assert stored.duration_minutes == 90

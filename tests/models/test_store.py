@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -12,11 +13,18 @@ import pytest
 
 from models.db import open_database
 from models.record import ActionRecord, EntryRecord, IncidentRecord
-from models.store import NotFound, Store, StoreError
+from models.store import EditConflict, NotFound, Store, StoreError
 from models.vocabulary import VocabularyError
+from tests.conftest import FIXED_NOW
 from tests.paths import REPO
 
 T0 = datetime(2026, 3, 2, 22, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def db_path(backend: str) -> str:
+    """Every test here runs on SQLite and on PostgreSQL."""
+    return backend
 
 
 def test_create_incident_makes_slug_from_local_start_date(store: Store) -> None:
@@ -248,3 +256,51 @@ def test_an_entry_sent_once_is_refused_like_any_other(store: Store) -> None:
         store.log_entry_once(incident.id, "  ", at=T0, tags=[], author="ana", sent_at=T0)
     with pytest.raises(NotFound):
         store.log_entry_once(999, "x", at=T0, tags=[], author="ana", sent_at=T0)
+
+
+def test_a_stale_edit_of_the_same_field_is_refused_and_writes_nothing(store: Store) -> None:
+    incident = store.create_incident("x", timezone="UTC")
+    assert incident.id is not None
+    seen = store.log_entry(incident.id, "first words")
+    assert seen.id is not None
+    bob = Store(store.engine, author="bob", clock=store.clock)
+    bob.edit_entry(incident.id, seen.id, text="bob's words", base=seen)
+    with pytest.raises(EditConflict, match=r"changed by bob .*\(its text\)"):
+        store.edit_entry(incident.id, seen.id, text="alice's words", base=seen)
+    assert store.get_entry(incident.id, seen.id).text == "bob's words"
+    assert [h.text for h in store.history(incident.id, seen.id)] == ["first words"]
+
+
+def test_a_stale_edit_of_other_fields_is_merged(store: Store) -> None:
+    incident = store.create_incident("x", timezone="UTC")
+    assert incident.id is not None
+    seen = store.log_entry(incident.id, "first words", tags=["note"], at=FIXED_NOW)
+    assert seen.id is not None
+    bob = Store(store.engine, author="bob", clock=store.clock)
+    later = FIXED_NOW + timedelta(minutes=5)
+    bob.edit_entry(incident.id, seen.id, at=later, tags=["note", "detected"], base=seen)
+    # Alice's dialog still shows the first version; she rewrites the text and drops #note.
+    store.edit_entry(incident.id, seen.id, text="better words", at=seen.at, tags=[], base=seen)
+    now = store.get_entry(incident.id, seen.id)
+    assert (now.text, now.at, now.tags) == ("better words", later, ["detected"])
+    versions = [(h.text, h.replaced_by) for h in store.history(incident.id, seen.id)]
+    assert versions == [("first words", "bob"), ("first words", "tester")]
+
+
+def test_the_same_change_twice_is_no_conflict(store: Store) -> None:
+    incident = store.create_incident("x", timezone="UTC")
+    assert incident.id is not None
+    seen = store.log_entry(incident.id, "typo hree")
+    assert seen.id is not None
+    store.edit_entry(incident.id, seen.id, text="typo here", base=seen)
+    store.edit_entry(incident.id, seen.id, text="typo here", base=seen)
+    assert len(store.history(incident.id, seen.id)) == 1
+
+
+def test_incidents_made_at_once_with_one_title_get_their_own_slugs(store: Store) -> None:
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        made = list(
+            pool.map(lambda _: store.create_incident("Checkout down", timezone="UTC"), range(4))
+        )
+    base = "2026-03-02-checkout-down"
+    assert sorted(i.slug for i in made) == [base, f"{base}-2", f"{base}-3", f"{base}-4"]

@@ -21,6 +21,19 @@ if TYPE_CHECKING:
     from tui.screens.incident.screen import IncidentScreen
 
 
+def as_seen(entry: TimelineEntry) -> TimelineEntry:
+    """A copy of the entry as shown now, for an edit to be made against: the row on screen
+    may be updated in place when someone else's change arrives."""
+    return TimelineEntry(
+        id=entry.id,
+        incident_id=entry.incident_id,
+        at=entry.at,
+        author=entry.author,
+        text=entry.text,
+        tags=list(entry.tags),
+    )
+
+
 class EntryFlow:
     """The entry changes of one incident screen."""
 
@@ -188,7 +201,8 @@ class EntryFlow:
 
     # -- changes to a written entry -------------------------------------------------------
 
-    def _change(self, write: Any, *, select: bool = True, done: Any = None) -> None:
+    def _change(self, write: Any, *, select: bool = True, done: Any = None, kept: str = "") -> None:
+        """Send a change; ``kept`` names what of a refused change stays, said in the bar."""
         screen = self.screen
 
         def landed(entry: TimelineEntry) -> None:
@@ -202,8 +216,12 @@ class EntryFlow:
                 screen.timeline.select_entry(entry.id)
 
         def refused(why: str) -> None:
-            if screen.is_attached:
-                screen.notify(f"not changed: {why}", severity="error", timeout=10)
+            if not screen.is_attached:
+                return
+            screen.notify(f"not changed: {why}", severity="error", timeout=10)
+            if kept:
+                screen.quick_entry.say(Text(f"✗ not changed: {why}; {kept}"), "error")
+                screen.load()  # show what the other person saved
 
         screen.write(Write(write, landed, refused))
 
@@ -220,11 +238,14 @@ class EntryFlow:
         entry = self.chosen(entry_id)
         if entry is None or entry.id is None:
             return
-        incident_id, chosen_id = self.screen.incident_id, entry.id
+        incident_id, chosen_id, seen = self.screen.incident_id, entry.id, as_seen(entry)
 
         def picked(tags: list[str] | None) -> None:
             if tags is not None:
-                self._change(lambda store: store.edit_entry(incident_id, chosen_id, tags=tags))
+                # Against the tags shown: ones someone else set meanwhile are kept.
+                self._change(
+                    lambda store: store.edit_entry(incident_id, chosen_id, tags=tags, base=seen)
+                )
 
         self.screen.app.push_screen(TagPickerScreen(entry.tags), picked)
 
@@ -275,7 +296,7 @@ class EntryFlow:
         screen, drafts = self.screen, self.screen.drafts
         assert entry.id is not None and drafts is not None and screen.view is not None
         incident_id, entry_id, key = screen.incident_id, entry.id, edit_key(entry.id)
-        view, zone = screen.view, screen.zone
+        view, zone, seen = screen.view, screen.zone, as_seen(entry)
         dialog = EditEntryScreen(
             entry,
             zone=zone,
@@ -291,12 +312,21 @@ class EntryFlow:
             if values is None:  # Esc: the user threw the changes away
                 drafts.drop(key)
                 return
-            # A refused edit keeps its draft for the next Enter on the entry.
+            # A refused edit keeps its draft for the next Enter on the entry. The edit is
+            # made against the entry as the dialog showed it: someone else's change to it
+            # meanwhile is merged when it touched other fields, and refuses this one when
+            # it touched the same (their version stays; the history keeps both).
             self._change(
                 lambda store: store.edit_entry(
-                    incident_id, entry_id, text=values["text"], at=values["at"], tags=values["tags"]
+                    incident_id,
+                    entry_id,
+                    text=values["text"],
+                    at=values["at"],
+                    tags=values["tags"],
+                    base=seen,
                 ),
                 done=lambda _: drafts.drop(key),
+                kept="your text is kept: press Enter on the entry to see it",
             )
 
         screen.app.push_screen(dialog, done)

@@ -234,6 +234,9 @@ class IncidentScreen(LiveScreen[None]):
 
         assert entry.id is not None
         try:
+            # The entry as it is now, not as the row last showed it: the edit is made
+            # against this version, and someone else may have changed it since.
+            entry = self.store.get_entry(self.incident_id, entry.id)
             revisions = self.store.history(self.incident_id, entry.id)
         except expected_errors():
             revisions = []  # the dialog still opens: the history is a help, not the point
