@@ -23,10 +23,10 @@ if TYPE_CHECKING:
 LABEL_WIDTH = 15
 # How an imported figure's mark looks: the less sure the reading, the louder.
 CONFIDENCE_STYLES = {"guessed": "bold yellow", "derived": "yellow", "stated": "dim"}
-QUOTE_WIDTH = 60
+QUOTE_WIDTH = 40
 CORRECT_HINT = (
-    "Imported figures are the importer's reading: check them before publishing. "
-    "F4 Details sets the start and end; or tag the right entry (t) #impact-start or #resolved."
+    "Imported figures: check them before publishing. F4 Details corrects the start and "
+    "end; t on an entry tags it #impact-start or #resolved."
 )
 
 
@@ -41,8 +41,6 @@ def imported_mark(figure: ImportedFigure) -> Text:
             quote = quote[: QUOTE_WIDTH - 1] + "…"
         if quote:
             text.append(" “", style="dim").append_text(literal(quote)).append("”", style="dim")
-    elif figure.source:
-        text.append(": ", style="dim").append_text(literal(figure.source))
     return text
 
 
