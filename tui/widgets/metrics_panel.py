@@ -24,10 +24,7 @@ LABEL_WIDTH = 15
 # How an imported figure's mark looks: the less sure the reading, the louder.
 CONFIDENCE_STYLES = {"guessed": "bold yellow", "derived": "yellow", "stated": "dim"}
 QUOTE_WIDTH = 40
-CORRECT_HINT = (
-    "Imported figures: check them before publishing. F4 Details corrects the start and "
-    "end; t on an entry tags it #impact-start or #resolved."
-)
+CORRECT_HINT = "Imported: check before publishing. F4 Details corrects start and end."
 
 
 def imported_mark(figure: ImportedFigure) -> Text:
@@ -117,6 +114,9 @@ def metrics_lines(
             None,
         ),
     ]
+    if any(mark.needs_check for mark in marks.values()):
+        # First, so it is seen on a short terminal too.
+        lines.insert(0, (Text("⚑ ", style="bold yellow", end="") + Text(CORRECT_HINT), None))
     if "duration" in marks:
         lines.append((imported_mark(marks["duration"]), None))
     lines.append(
@@ -161,8 +161,6 @@ def metrics_lines(
         )
     for warning in metrics.warnings:
         lines.append((Text("⚠ ", style="bold yellow", end="") + literal(warning), None))
-    if any(mark.needs_check for mark in marks.values()):
-        lines.append((Text("⚑ ", style="bold yellow", end="") + Text(CORRECT_HINT), None))
     return lines
 
 

@@ -1,0 +1,96 @@
+"""An imported postmortem on its screen: the figures the importer read are marked, with how
+sure it was and the line it read, until the responder corrects them in Details."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from exporters.ingest.importing import import_paths
+from models.import_evidence import evidence_for
+from models.store import Store
+from tests.tui.support import build_app, make_store, screen_text
+
+SIZES = [(80, 24), (120, 40)]
+
+# Our own small postmortem: no entry says the impact began, so the start is a guess.
+STUCK_INVOICES = """\
+# Night of the stuck invoices
+
+Date: 2026-03-02
+
+## Timeline
+- 14:05 Priya opened a ticket about invoices
+- 14:20 Sam looked at the queue dashboards
+- 14:55 invoices back to normal
+
+## Action items
+- Watch the invoice queue length
+"""
+
+
+def _imported(tmp_path: Path) -> tuple[Store, int]:
+    store = make_store(tmp_path / "w.db")
+    document = tmp_path / "stuck-invoices.md"
+    document.write_text(STUCK_INVOICES, encoding="utf-8")
+    (result,) = import_paths(store, [document])
+    assert result.error is None, result.error
+    (incident,) = store.list_incidents()
+    assert incident.id is not None
+    return store, incident.id
+
+
+def _panel(app: Any) -> str:
+    """The metrics panel's text on one line, however it wrapped."""
+    inside = [line.split("▊", 1)[-1].rstrip(" ▎") for line in screen_text(app).splitlines()]
+    return " ".join(" ".join(inside).split())
+
+
+async def _settled(pilot: Pilot[Any]) -> None:
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def test_correcting_the_start_in_details_takes_the_mark_away(tmp_path: Path) -> None:
+    store, incident_id = _imported(tmp_path)
+    app = build_app(store, tmp_path, incident_id=incident_id)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _settled(pilot)
+        await pilot.press("f3")
+        await _settled(pilot)
+        shown = _panel(app)
+        assert "imported, guessed: line 6" in shown
+        assert "imported, derived: line 8" in shown
+        assert "F4 Details corrects start and end" in shown
+        await pilot.press("f4")
+        await _settled(pilot)
+        field = app.screen.query_one("#detail-started_at", Input)
+        field.focus()
+        await pilot.press("ctrl+a", "ctrl+k", *"2026-03-02 13:50", "enter")
+        await _settled(pilot)
+        await pilot.press("f3")
+        await _settled(pilot)
+        shown = _panel(app)
+        assert "imported, guessed" not in shown  # the start and the duration built on it
+        assert "imported, derived: line 8" in shown  # the end is still the importer's
+    imported = evidence_for(store.engine, incident_id)
+    assert imported["start"].corrected and not imported["end"].corrected
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_imported_marks_snapshot(snap_compare: Any, tmp_path: Path, size: tuple[int, int]) -> None:
+    store, incident_id = _imported(tmp_path)
+    app = build_app(store, tmp_path, incident_id=incident_id)
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await _settled(pilot)
+        if size[0] < 100:  # no side panel: the Metrics tab
+            await pilot.press("f3")
+        await _settled(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
