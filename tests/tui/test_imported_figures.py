@@ -94,3 +94,24 @@ def test_imported_marks_snapshot(snap_compare: Any, tmp_path: Path, size: tuple[
         await _settled(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+async def test_publishing_warns_of_a_guessed_figure_and_does_not_stop(tmp_path: Path) -> None:
+    from tests.exporters.publish.helpers import docs_with_remote
+    from tests.tui.test_publish_dialog import open_dialog, summary
+
+    store, incident_id = _imported(tmp_path)
+    docs, _ = docs_with_remote(tmp_path)
+    app = build_app(store, tmp_path, incident_id=incident_id, docs_repo=str(docs))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_dialog(pilot)
+        shown = summary(pilot)
+        assert "The imported start and duration are a guess nobody has checked" in shown
+        assert "Press ctrl+s to commit and push to origin." in shown
+    store.update_incident(
+        incident_id, {"started_at": store.snapshot(incident_id).incident.started_at}
+    )
+    app = build_app(store, tmp_path, incident_id=incident_id, docs_repo=str(docs))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_dialog(pilot)
+        assert "guess" not in summary(pilot)
