@@ -115,3 +115,15 @@ async def test_publishing_warns_of_a_guessed_figure_and_does_not_stop(tmp_path: 
     async with app.run_test(size=(80, 24)) as pilot:
         await open_dialog(pilot)
         assert "guess" not in summary(pilot)
+
+
+def test_the_line_quoted_is_shown_literally_and_cut_to_fit() -> None:
+    from models.import_evidence import ImportedFigure
+    from tui.widgets.metrics_panel import QUOTE_WIDTH, imported_mark
+
+    text = "- 14:05 [bold red]alarm[/] \x1b[31m" + "x" * 80
+    mark = imported_mark(ImportedFigure("start", "guessed", "the earliest entry", 6, text))
+    assert "[bold red]alarm[/]" in mark.plain and "\x1b" not in mark.plain
+    quoted = mark.plain.split("“", 1)[1].rstrip("”")
+    assert len(quoted) == QUOTE_WIDTH and quoted.endswith("…")  # cells, after escaping
+    assert any(span.style == "bold yellow" for span in mark.spans)

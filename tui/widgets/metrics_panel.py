@@ -33,11 +33,10 @@ def imported_mark(figure: ImportedFigure) -> Text:
     text.append(figure.confidence, style=CONFIDENCE_STYLES.get(figure.confidence, "bold yellow"))
     if figure.line is not None:
         text.append(f": line {figure.line}", style="dim")
-        quote = " ".join(figure.text.split())
-        if len(quote) > QUOTE_WIDTH:
-            quote = quote[: QUOTE_WIDTH - 1] + "…"
-        if quote:
-            text.append(" “", style="dim").append_text(literal(quote)).append("”", style="dim")
+        quote = literal(" ".join(figure.text.split()))
+        quote.truncate(QUOTE_WIDTH, overflow="ellipsis")
+        if quote.plain:
+            text.append(" “", style="dim").append_text(quote).append("”", style="dim")
     return text
 
 
