@@ -6,6 +6,7 @@ one statement per table (see :mod:`models.bulk`), so a thousand documents import
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.exc import IntegrityError
@@ -28,8 +29,17 @@ if TYPE_CHECKING:
     from models.store import Store
 
 
-def store_record(store: Store, record: IncidentRecord) -> Incident:
-    """Store ``record`` as a new incident; refused whole (StoreError) or stored whole."""
+def store_record(
+    store: Store,
+    record: IncidentRecord,
+    *,
+    evidence: Mapping[str, Mapping[str, Any]] | None = None,
+) -> Incident:
+    """Store ``record`` as a new incident; refused whole (StoreError) or stored whole.
+
+    ``evidence``: where the importer found the start, end and duration (see
+    :mod:`models.import_evidence`), kept in the same transaction.
+    """
     from models.fields import validate_incident_fields
 
     fields = validate_incident_fields(record.fields)
@@ -123,4 +133,8 @@ def store_record(store: Store, record: IncidentRecord) -> Incident:
             raise StoreError("the document lists the same action item number twice") from exc
         incident.next_action_number = next_free
         session.add(incident)
+        if evidence:
+            from models.import_evidence import add_evidence
+
+            add_evidence(session, incident_id, evidence)
         return incident

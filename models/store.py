@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from models.bulk import collector_paused, unsaved_copy
+from models.import_evidence import ImportedFigure, mark_corrected, read_evidence
 from models.listing import IncidentRow, list_rows, rows_from_snapshots
 from models.record import IncidentRecord
 from models.sessions import reading, write_connection, writing
@@ -84,6 +85,8 @@ class IncidentSnapshot:
     incident: Incident
     entries: list[TimelineEntry]
     action_items: list[ActionItem]
+    # For an imported incident: where its start, end and duration came from (by figure).
+    imported: dict[str, ImportedFigure] = field(default_factory=dict)
 
 
 class Store:
@@ -206,6 +209,8 @@ class Store:
                 setattr(incident, name, value)
             incident.updated_at = self.clock()
             session.add(incident)
+            # A start or end the responder saved is theirs, no longer the importer's.
+            mark_corrected(session, incident_id, changes, now=incident.updated_at)
             return incident
 
     def touch(self, session: Session, incident_id: int) -> None:
@@ -571,7 +576,8 @@ class Store:
                 .where(ActionItem.incident_id == incident_id)
                 .order_by(col(ActionItem.number))
             ).all()
-            return IncidentSnapshot(incident, list(entries), list(actions))
+            imported = read_evidence(session, incident_id)
+            return IncidentSnapshot(incident, list(entries), list(actions), imported)
 
     def open_action_counts(self) -> dict[int, int]:
         with self._reading() as session:
@@ -608,12 +614,15 @@ class Store:
             by_incident[item.incident_id].action_items.append(item)
         return list(by_incident.values())
 
-    def import_record(self, record: IncidentRecord) -> Incident:
-        """Store a whole incident read from a document, in one transaction."""
+    def import_record(
+        self, record: IncidentRecord, *, evidence: Mapping[str, Mapping[str, Any]] | None = None
+    ) -> Incident:
+        """Store a whole incident read from a document, in one transaction; ``evidence``
+        (where its start, end and duration came from) is kept with it."""
         from models.record_import import store_record
 
         with collector_paused():
-            return store_record(self, record)
+            return store_record(self, record, evidence=evidence)
 
 
 def unique_slug(session: Session, base: str, own_id: int | None = None) -> str:

@@ -334,7 +334,10 @@ def import_paths(store: Store, files: Sequence[Path]) -> list[ImportResult]:
             if is_empty(document):
                 results.append(ImportResult(path, skipped=NOT_A_POSTMORTEM))
                 continue
-            incident = store.import_record(document.record)
+            # Only a foreign document's figures are a reading that needs checking; the
+            # workbook's own format states them.
+            evidence = document.evidence if document.format == "foreign" else None
+            incident = store.import_record(document.record, evidence=evidence)
         except (ValueError, OSError) as exc:
             results.append(ImportResult(path, error=str(exc)))
             continue

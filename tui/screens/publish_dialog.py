@@ -12,7 +12,7 @@ was typed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -42,7 +42,7 @@ from tui.writer import Write
 
 if TYPE_CHECKING:
     from exporters.publish.secrets import SecretFinding
-    from models.store import Store
+    from models.store import IncidentSnapshot, Store
 
 _STYLES = {
     "error": "bold $error",
@@ -100,6 +100,32 @@ def plan_lines(plan: PublishPlan, push: bool) -> Lines:
     return lines
 
 
+def guessed_figures(snapshot: IncidentSnapshot, now: datetime) -> list[str]:
+    """The imported figures still as the importer guessed them (see models.import_evidence)."""
+    from models.import_evidence import shown_marks
+    from models.metrics import compute_metrics
+
+    if not snapshot.imported:
+        return []
+    metrics = compute_metrics(snapshot.incident, snapshot.entries, now=now)
+    marks = shown_marks(snapshot.imported, metrics)
+    return [name for name, mark in marks.items() if mark.confidence == "guessed"]
+
+
+def guessed_lines(guessed: list[str]) -> Lines:
+    """A warning, not a stop: the responder may have checked the figure and found it right."""
+    if not guessed:
+        return []
+    names = " and ".join(guessed)
+    return [
+        (
+            f"⚠ The imported {names} {'is' if len(guessed) == 1 else 'are'} a guess nobody has "
+            "checked: F3 Metrics shows the line it came from, F4 Details corrects it.",
+            "warning",
+        )
+    ]
+
+
 def result_lines(result: PublishResult) -> Lines:
     """The outcome in plain words: the commit, whether it was pushed, what to do next."""
     plan = result.plan
@@ -137,6 +163,7 @@ class PublishScreen(WorkbookModalScreen[None]):
 
         fields: PublishFields
         check: PublishCheck
+        guessed: list[str] = field(default_factory=list)  # imported figures nobody checked
 
     @dataclass
     class Published(Message, bubble=False):
@@ -250,6 +277,7 @@ class PublishScreen(WorkbookModalScreen[None]):
         self.slug = slug
         self.defaults: PublishDefaults | None = None
         self._checked: tuple[PublishFields, PublishCheck] | None = None
+        self._guessed: list[str] = []  # imported figures nobody checked, as last looked
         self._applying = False
 
     # -- building -------------------------------------------------------------------------
@@ -399,10 +427,11 @@ class PublishScreen(WorkbookModalScreen[None]):
         allowed = Allowances(store.engine, clock=store.clock).for_incident(self.incident_id)
         request = replace(request, allowed=allowed)
         check = check_publish(snapshot, request, self.publications, now=now)
-        self.hand_over(self.RepoChecked(fields, check))
+        self.hand_over(self.RepoChecked(fields, check, guessed_figures(snapshot, now)))
 
     @on(RepoChecked)
     def _repo_checked(self, event: RepoChecked) -> None:
+        self._guessed = event.guessed
         self._show_check(event.fields, event.check)
 
     def _show_check(self, fields: PublishFields, check: PublishCheck) -> None:
@@ -428,7 +457,7 @@ class PublishScreen(WorkbookModalScreen[None]):
             )
             return
         assert check.plan is not None
-        self._report(plan_lines(check.plan, fields.push))
+        self._report(guessed_lines(self._guessed) + plan_lines(check.plan, fields.push))
 
     def _show_findings(self, findings: list[SecretFinding]) -> None:
         """One line per finding (its text is never markup); allowed ones say so."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar
 from zoneinfo import ZoneInfo
@@ -11,6 +12,7 @@ from textual import on
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from models.import_evidence import ImportedFigure, shown_marks
 from models.metrics import IncidentMetrics, Milestone
 from tui.messages import MilestoneChosen
 from tui.text import literal
@@ -19,6 +21,23 @@ if TYPE_CHECKING:
     from models.tables import Incident
 
 LABEL_WIDTH = 15
+# How an imported figure's mark looks: the less sure the reading, the louder.
+CONFIDENCE_STYLES = {"guessed": "bold yellow", "derived": "yellow", "stated": "dim"}
+QUOTE_WIDTH = 40
+CORRECT_HINT = "Imported: check before publishing. F4 Details corrects start and end."
+
+
+def imported_mark(figure: ImportedFigure) -> Text:
+    """The line under an imported figure: how sure the reading was, and the line it read."""
+    text = Text("  imported, ", style="dim", end="")
+    text.append(figure.confidence, style=CONFIDENCE_STYLES.get(figure.confidence, "bold yellow"))
+    if figure.line is not None:
+        text.append(f": line {figure.line}", style="dim")
+        quote = literal(" ".join(figure.text.split()))
+        quote.truncate(QUOTE_WIDTH, overflow="ellipsis")
+        if quote.plain:
+            text.append(" “", style="dim").append_text(quote).append("”", style="dim")
+    return text
 
 
 def _minutes(value: float | None) -> str:
@@ -62,9 +81,12 @@ def metrics_lines(
     zone: ZoneInfo,
     seconds: bool = False,
     incident: Incident | None = None,
+    imported: Mapping[str, ImportedFigure] | None = None,
 ) -> list[tuple[Text, int | None]]:
     """(line, entry id to jump to) for each figure, in reading order; with the incident,
-    the impact it states too."""
+    the impact it states too; with what an import read (``imported``), a mark under each
+    figure still as the importer read it."""
+    marks = shown_marks(imported, metrics) if imported else {}
 
     def when(milestone: Milestone) -> str:
         if milestone.at is None:
@@ -90,8 +112,17 @@ def metrics_lines(
             line("Duration", _minutes(duration), "  ongoing" if metrics.ongoing else ""),
             None,
         ),
-        (line("Impact start", when(metrics.started).strip() or "—"), metrics.started.entry_id),
     ]
+    if any(mark.needs_check for mark in marks.values()):
+        # First, so it is seen on a short terminal too.
+        lines.insert(0, (Text("⚑ ", style="bold yellow", end="") + Text(CORRECT_HINT), None))
+    if "duration" in marks:
+        lines.append((imported_mark(marks["duration"]), None))
+    lines.append(
+        (line("Impact start", when(metrics.started).strip() or "—"), metrics.started.entry_id)
+    )
+    if "start" in marks:
+        lines.append((imported_mark(marks["start"]), metrics.started.entry_id))
     for label, milestone, minutes in (
         ("Detect", metrics.detected, metrics.time_to_detect_minutes),
         ("Respond", metrics.responded, metrics.time_to_respond_minutes),
@@ -102,6 +133,8 @@ def metrics_lines(
     ):
         value = _minutes(minutes) if minutes is not None or milestone.at is None else ""
         lines.append((line(label, value, when(milestone)), milestone.entry_id))
+        if milestone is metrics.resolved and "end" in marks:
+            lines.append((imported_mark(marks["end"]), milestone.entry_id))
     first_false_lead = metrics.false_lead_entry_ids[0] if metrics.false_lead_entry_ids else None
     lines.append(
         (
@@ -148,8 +181,11 @@ class MetricsPanel(OptionList):
         now: datetime,
         seconds: bool,
         incident: Incident | None = None,
+        imported: Mapping[str, ImportedFigure] | None = None,
     ) -> None:
-        lines = metrics_lines(metrics, zone=zone, seconds=seconds, incident=incident)
+        lines = metrics_lines(
+            metrics, zone=zone, seconds=seconds, incident=incident, imported=imported
+        )
         plain = [f"{text.plain}|{target}" for text, target in lines]
         if plain == self._shown:
             return  # nothing to redraw

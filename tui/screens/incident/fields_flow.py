@@ -31,7 +31,7 @@ class FieldsFlow:
             if done is not None:
                 done()
             if screen.is_attached and screen.view is not None:
-                screen.view.put_incident(incident)
+                screen.view.put_incident(incident, saved=changes)
                 screen.show()
 
         def said_no(why: str) -> None:

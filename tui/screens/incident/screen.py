@@ -315,6 +315,7 @@ class IncidentScreen(LiveScreen[None]):
                 now=self.now(),
                 seconds=self.seconds,
                 incident=self.view.incident,
+                imported=self.view.snapshot.imported,
             )
 
     def _tick(self) -> None:

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import bisect
 import itertools
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+from models.import_evidence import with_corrections
 from models.metrics import IncidentMetrics, compute_metrics
 from models.store import IncidentSnapshot
 from models.tables import ActionItem, Incident, TimelineEntry
@@ -129,8 +131,13 @@ class IncidentView:
         items = sorted([*others, item], key=lambda a: a.number)
         self._set(replace(self.snapshot, action_items=items))
 
-    def put_incident(self, incident: Incident) -> None:
-        self._set(replace(self.snapshot, incident=incident))
+    def put_incident(self, incident: Incident, saved: Iterable[str] = ()) -> None:
+        """The incident as written; ``saved``: the fields this screen saved (a start or end
+        saved corrects the imported figure, as the store marked it)."""
+        imported = self.snapshot.imported
+        if imported and saved:
+            imported = with_corrections(imported, saved)
+        self._set(replace(self.snapshot, incident=incident, imported=imported))
 
     def _set(self, snapshot: IncidentSnapshot) -> None:
         self.snapshot = snapshot
