@@ -1,7 +1,8 @@
 """The ``workbook`` group: its options, what it does without a command, and how it fails.
 
 Every expected failure ends as one ``error: …`` line on stderr: exit 1 for bad input, a
-refusing database or a file problem, 2 for a mistyped command line.
+refusing database or a file problem, 2 for a mistyped command line or a full-screen command
+started without a terminal.
 """
 
 from __future__ import annotations
@@ -33,7 +34,8 @@ class WorkbookGroup(click.Group):
             _exit(f"{describe(exc)}{hint}", 2)
         except (click.ClickException, ValueError, OSError) as exc:
             # Caught before the rest: telling the others apart loads SQLAlchemy.
-            _exit(describe(exc), 1)
+            code = exc.exit_code if isinstance(exc, click.ClickException) else 1
+            _exit(describe(exc), code)
         except Exception as exc:
             if isinstance(exc, expected_errors()):
                 _exit(describe(exc), 1)
