@@ -37,9 +37,7 @@ def launch(tmp_path: Path) -> Iterator:
             **env,
         }
         environ.pop("WORKBOOK_NOW", None)  # a live incident runs on the real clock
-        term = PtyScreen(
-            [sys.executable, "-m", "tui", *args], env=environ, own_session=own_session
-        )
+        term = PtyScreen([sys.executable, "-m", "tui", *args], env=environ, own_session=own_session)
         opened.append(term)
         return term
 
