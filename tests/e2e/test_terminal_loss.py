@@ -129,11 +129,14 @@ def test_bare_textual_still_spins_when_its_terminal_goes(tmp_path: Path) -> None
         term.close()
 
 
-def _run_without_a_terminal(db: Path, *args: str, stdin: int | None) -> subprocess.CompletedProcess:
+def _run_without_a_terminal(
+    db: Path, *args: str, stdin: int | None, stderr: int = subprocess.PIPE
+) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "tui", "--db", str(db), *args],
         stdin=stdin,
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=stderr,
         text=True,
         cwd=REPO,
         timeout=60,
@@ -158,10 +161,29 @@ def test_stdin_from_dev_null_is_one_line_of_error(tmp_path: Path, args: list[str
 
 
 def test_stdout_into_a_pipe_is_one_line_of_error(tmp_path: Path) -> None:
-    master, slave = os.openpty()  # a real terminal to read from, and a pipe to write to
+    # Keys and stderr on a real terminal; only stdout goes into a pipe.
+    master, slave = os.openpty()
     try:
-        proc = _run_without_a_terminal(tmp_path / "w.db", stdin=slave)
+        proc = _run_without_a_terminal(tmp_path / "w.db", stdin=slave, stderr=slave)
+        on_terminal = os.read(master, 65536).decode()
     finally:
         os.close(slave)
         os.close(master)
-    _said_it_needs_a_terminal(proc)
+    assert (proc.returncode, proc.stdout) == (2, "")
+    assert on_terminal.startswith("error: the workbook needs a terminal; ")
+    assert len(on_terminal.splitlines()) == 1
+
+
+def test_stderr_into_a_file_is_refused_too(tmp_path: Path) -> None:
+    # Textual draws on stderr: with stdout on the terminal the screen would go to the file.
+    master, slave = os.openpty()
+    log = tmp_path / "err.log"
+    try:
+        with log.open("w") as err:
+            proc = _run_without_a_terminal(tmp_path / "w.db", stdin=slave, stderr=err.fileno())
+    finally:
+        os.close(slave)
+        os.close(master)
+    assert proc.returncode == 2
+    assert log.read_text().startswith("error: the workbook needs a terminal; ")
+    assert len(log.read_text().splitlines()) == 1

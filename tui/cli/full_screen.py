@@ -32,13 +32,14 @@ class NeedsTerminal(click.ClickException):
 
 
 def require_terminal() -> None:
-    """Refuse to start the full-screen app unless stdin and stdout are both a terminal.
+    """Refuse to start the full-screen app unless stdin, stdout and stderr are terminals.
 
     Without one the app would never see a key, never exit, and write screen escape codes
-    into whatever stdout is (a file, a pipe, cron's mail). Checked before anything is
-    opened, so a refused start leaves no database behind.
+    into a file, a pipe or cron's mail (Textual draws on stderr; what the app prints at
+    the end goes to stdout). Checked before anything is opened, so a refused start leaves
+    no database behind.
     """
-    if not (_is_terminal(sys.stdin) and _is_terminal(sys.stdout)):
+    if not all(_is_terminal(stream) for stream in (sys.stdin, sys.stdout, sys.stderr)):
         raise NeedsTerminal()
 
 
