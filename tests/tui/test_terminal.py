@@ -9,14 +9,18 @@ from __future__ import annotations
 import os
 import signal
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from textual.app import App
+from textual.message import Message
 from textual.widgets import Input
 
 from models.store import Store
 from models.tables import Incident
 from tests.tui.support import build_app
+from tui import terminal
 from tui.terminal import GuardedDriver, HangupWatch, TerminalLost
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="the guard is for POSIX terminals")
@@ -77,6 +81,56 @@ def test_typing_does_not_wake_the_watch_and_stopping_it_reports_nothing() -> Non
     finally:
         os.close(master)
         os.close(slave)
+
+
+class RecordingDriver(GuardedDriver):
+    """The guarded driver with what it would tell the app kept in a list."""
+
+    def __init__(self, app: App[None]) -> None:
+        super().__init__(app)
+        self.sent: list[Message] = []
+
+    def send_message(self, message: Message) -> None:
+        self.sent.append(message)
+
+
+@pytest.fixture
+def job_control_handlers() -> Iterator[None]:
+    """Textual's driver takes SIGTSTP and SIGCONT when it is made: give them back."""
+    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGTSTP, signal.SIGCONT)}
+    yield
+    for sig, handler in saved.items():
+        signal.signal(sig, handler)
+
+
+async def test_an_error_reading_the_terminal_is_a_lost_terminal_and_ends_it_at_the_latest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, job_control_handlers: None
+) -> None:
+    ended: list[int] = []
+    gave_up = threading.Event()
+
+    def pretend_exit(code: int) -> None:  # the last resort, without ending pytest
+        ended.append(code)
+        gave_up.set()
+
+    monkeypatch.setattr(terminal, "GIVE_UP_SECONDS", 0.05)
+    monkeypatch.setattr(os, "_exit", pretend_exit)
+    driver = RecordingDriver(App())
+    # A folder reads as ready and then fails (EISDIR): an input that errors, every time.
+    folder = os.open(tmp_path, os.O_RDONLY)
+    driver.fileno = folder
+    try:
+        driver.run_input_thread()  # returns instead of raising into Textual's panic
+    finally:
+        os.close(folder)
+    assert driver.terminal_gone and driver.exit_event.is_set()
+    assert len(driver.sent) == 1 and isinstance(driver.sent[0], TerminalLost)
+    assert driver.sent[0].why.startswith("reading the terminal failed")
+    driver.write("nothing goes to a terminal that is gone")  # and nothing fails
+    driver.lose_terminal("again")
+    assert len(driver.sent) == 1, "the app is told once"
+    assert gave_up.wait(NOTICED_WITHIN)
+    assert ended == [129]
 
 
 def test_a_real_terminal_gets_the_guarded_driver(
