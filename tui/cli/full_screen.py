@@ -53,7 +53,7 @@ def _is_terminal(stream: TextIO | None) -> bool:
 def run_tui(context: Context, *, incident_ref: str | None) -> None:
     require_terminal()
     if incident_ref is None and not context.store_is_open:
-        _run(_list_quickly(context))
+        _run_list_quickly(context)
         return
     store = context.store
     incident_id = store.resolve_ref(incident_ref).id if incident_ref else None
@@ -69,7 +69,7 @@ def _run(app: WorkbookApp) -> None:
         sys.exit(app.return_code)
 
 
-def _list_quickly(context: Context) -> WorkbookApp:
+def _run_list_quickly(context: Context) -> None:
     """The incident list drawn from rows read with plain sqlite3 while Textual loads.
 
     SQLAlchemy, SQLModel and the migration check take longer to load than Textual itself;
@@ -97,9 +97,16 @@ def _list_quickly(context: Context) -> WorkbookApp:
     reader.join()
     rows = read[0] if read else None
     if rows is None:
-        return make_app(store=context.store, settings=settings)
-    return make_app(
-        store=lambda: context.store, settings=settings, clock=clock, database=url, first_rows=rows
+        _run(make_app(store=context.store, settings=settings))
+        return
+    _run(
+        make_app(
+            store=lambda: context.store,
+            settings=settings,
+            clock=clock,
+            database=url,
+            first_rows=rows,
+        )
     )
 
 
