@@ -165,6 +165,8 @@ class WorkbookApp(App[None]):
         gc.unfreeze()  # see settle_long_lived: once the app is gone, all may be collected
         if self._watcher is not None:
             self._watcher.close()
+        if self.store_is_open:
+            self.store.release()
 
     @work(thread=True, exclusive=True, group="open-store", exit_on_error=False)
     def _open_store_in_thread(self, opener: Callable[[], Store]) -> None:
@@ -333,6 +335,11 @@ class WorkbookApp(App[None]):
                 loop.remove_signal_handler(signum)
             except (NotImplementedError, RuntimeError, ValueError):
                 continue
+
+    @property
+    def leaving(self) -> bool:
+        """True once the app is on its way out because the terminal went or a signal came."""
+        return self._leaving
 
     def leave(self, return_code: int) -> None:
         """The terminal went, or we were told to stop: save every draft and exit, once."""

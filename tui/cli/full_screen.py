@@ -62,9 +62,19 @@ def run_tui(context: Context, *, incident_ref: str | None) -> None:
     _run(make_app(store=store, settings=context.settings, incident_id=incident_id))
 
 
+class LeftEarly(SystemExit):
+    """The app left because its terminal went or a signal came; everything is saved.
+
+    Raised through the commands (so a demo's throwaway folder is still removed) up to
+    :func:`tui.cli.group.main`, which ends the process at once.
+    """
+
+
 def _run(app: WorkbookApp) -> None:
     """Run the app; leaving on a hang-up or a signal exits with the status a shell expects."""
     app.run()
+    if app.leaving:
+        raise LeftEarly(app.return_code or 0)
     if app.return_code:
         sys.exit(app.return_code)
 
