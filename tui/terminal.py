@@ -8,9 +8,10 @@ fixes it upstream, unreleased as of 8.2.8). :class:`GuardedDriver` is Textual's 
 driver with a watch on the input: a hangup or an error on it stops the reading, silences
 the output and tells the app (:class:`TerminalLost`), which saves every draft and leaves.
 
-Keep this guard until the pinned Textual has the fix *and*
+Keep this guard until the pinned Textual has the fix, and a test shows it:
 ``tests/e2e/test_terminal_loss.py::test_bare_textual_still_spins_when_its_terminal_goes``
-stops failing (it is a strict xfail that shows the upstream bug).
+is a strict xfail on a bare Textual app, so the upgrade that fixes the bug makes it XPASS
+and fail the suite; only then may the guard go.
 """
 
 from __future__ import annotations
