@@ -112,6 +112,10 @@ class Store:
     def _write_connection(self) -> AbstractContextManager[Connection]:
         return write_connection(self.engine)
 
+    def release(self) -> None:
+        """Close the idle pooled connections (the store opens new ones if used again)."""
+        self.engine.dispose()
+
     # -- incidents ------------------------------------------------------------------------
 
     def list_incidents(self) -> list[Incident]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import os
 import signal
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from textual import on, work
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.driver import Driver
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Input, TextArea
@@ -30,10 +32,14 @@ if TYPE_CHECKING:
     from models.data_version import DataVersionWatcher
     from models.listing import IncidentRow
     from models.store import Store
+    from tui.terminal import TerminalLost
 
 
 POLL_SECONDS = 0.5
 LAST_WRITES_SECONDS = 3.0  # at exit, how long writes in hand get to land (the rest stay drafts)
+# Leaving on a lost terminal, SIGHUP or SIGTERM must be over within 2 s: writes in hand get
+# less time (the ones that do not land are drafts already, and are written next time).
+LEAVING_WRITES_SECONDS = 1.0
 
 
 class WorkbookApp(App[None]):
@@ -100,6 +106,8 @@ class WorkbookApp(App[None]):
         self._draft_failed = False
         self._freezes = 0
         self._hangup_handlers: list[Callable[[], None]] = []
+        self._last_writes_seconds = LAST_WRITES_SECONDS
+        self._leaving = False
         self.writer = Writer(self, lambda: self.store)
 
     @property
@@ -118,6 +126,17 @@ class WorkbookApp(App[None]):
 
     # -- life cycle ---------------------------------------------------------------------
 
+    def get_driver_class(self) -> type[Driver]:
+        """Textual's driver, with a watch for a terminal that goes away (see tui.terminal)."""
+        driver = super().get_driver_class()
+        if os.name != "posix":
+            return driver
+        from textual.drivers.linux_driver import LinuxDriver
+
+        from tui.terminal import GuardedDriver
+
+        return GuardedDriver if driver is LinuxDriver else driver
+
     def get_default_screen(self) -> Screen[Any]:
         # The list is the bottom of the stack from the start: pushing it over a blank
         # default screen would cost the first frame a whole screen's layout.
@@ -134,18 +153,20 @@ class WorkbookApp(App[None]):
             )
         if self.initial_incident_id is not None:
             self.open_incident(self.initial_incident_id)
-        self._install_hangup_handler()
+        self._install_signal_handlers()
         if self._open_store is None:
             self._start_watching()
         else:
             self.call_after_refresh(self._open_store_in_thread, self._open_store)
 
     def on_unmount(self) -> None:
-        self.writer.finish(LAST_WRITES_SECONDS)
-        self._remove_hangup_handler()
+        self.writer.finish(self._last_writes_seconds)
+        self._remove_signal_handlers()
         gc.unfreeze()  # see settle_long_lived: once the app is gone, all may be collected
         if self._watcher is not None:
             self._watcher.close()
+        if self.store_is_open:
+            self.store.release()
 
     @work(thread=True, exclusive=True, group="open-store", exit_on_error=False)
     def _open_store_in_thread(self, opener: Callable[[], Store]) -> None:
@@ -303,25 +324,41 @@ class WorkbookApp(App[None]):
             except expected_errors() as exc:
                 self.log.error(f"saving a draft failed: {exc}")
 
-    def _install_hangup_handler(self) -> None:
-        if not hasattr(signal, "SIGHUP"):
-            return
-        try:
-            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self._hung_up)
-        except (NotImplementedError, RuntimeError, ValueError):
-            return
+    def _install_signal_handlers(self) -> None:
+        loop = asyncio.get_running_loop()
+        for signum, code in _LEAVING_SIGNALS:
+            try:
+                loop.add_signal_handler(signum, self.leave, code)
+            except (NotImplementedError, RuntimeError, ValueError):
+                continue
 
-    def _remove_hangup_handler(self) -> None:
-        if not hasattr(signal, "SIGHUP"):
-            return
-        try:
-            asyncio.get_running_loop().remove_signal_handler(signal.SIGHUP)
-        except (NotImplementedError, RuntimeError, ValueError):
-            return
+    def _remove_signal_handlers(self) -> None:
+        loop = asyncio.get_running_loop()
+        for signum, _ in _LEAVING_SIGNALS:
+            try:
+                loop.remove_signal_handler(signum)
+            except (NotImplementedError, RuntimeError, ValueError):
+                continue
 
-    def _hung_up(self) -> None:
+    @property
+    def leaving(self) -> bool:
+        """True once the app is on its way out because the terminal went or a signal came."""
+        return self._leaving
+
+    def leave(self, return_code: int) -> None:
+        """The terminal went, or we were told to stop: save every draft and exit, once."""
+        if self._leaving:
+            return
+        self._leaving = True
+        self._last_writes_seconds = LEAVING_WRITES_SECONDS
         self.run_hangup_handlers()
-        self.exit(return_code=129)
+        self.exit(return_code=return_code)
+
+    def on_terminal_lost(self, event: TerminalLost) -> None:
+        from tui.terminal import HANGUP_EXIT_CODE
+
+        self.log.warning(f"leaving: {event.why}")
+        self.leave(HANGUP_EXIT_CODE)
 
     # -- actions -------------------------------------------------------------------------
 
@@ -335,6 +372,15 @@ class WorkbookApp(App[None]):
         if isinstance(self.screen, HelpScreen):
             return
         self.push_screen(HelpScreen(self.screen))
+
+
+# Signals that end the workbook the way a hang-up does, with the exit status a shell
+# reports for a process they killed (128 + the signal's number).
+_LEAVING_SIGNALS: list[tuple[signal.Signals, int]] = [
+    (sig, 128 + sig.value)
+    for sig in (getattr(signal, "SIGHUP", None), getattr(signal, "SIGTERM", None))
+    if sig is not None
+]
 
 
 def make_app(

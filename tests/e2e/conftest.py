@@ -27,7 +27,7 @@ def incident(tmp_path: Path) -> tuple[Path, str]:
 def launch(tmp_path: Path) -> Iterator:
     opened: list[PtyScreen] = []
 
-    def start(*args: str, **env: str) -> PtyScreen:
+    def start(*args: str, own_session: bool = False, **env: str) -> PtyScreen:
         environ = {
             **os.environ,
             "TERM": "xterm-256color",
@@ -37,7 +37,7 @@ def launch(tmp_path: Path) -> Iterator:
             **env,
         }
         environ.pop("WORKBOOK_NOW", None)  # a live incident runs on the real clock
-        term = PtyScreen([sys.executable, "-m", "tui", *args], env=environ)
+        term = PtyScreen([sys.executable, "-m", "tui", *args], env=environ, own_session=own_session)
         opened.append(term)
         return term
 

@@ -6,6 +6,7 @@ import contextlib
 import fcntl
 import os
 import pty
+import select
 import signal
 import struct
 import termios
@@ -21,31 +22,56 @@ from models.store import Store
 
 
 class PtyScreen:
+    """``argv`` in a pseudo-terminal; ``own_session`` starts it as ``setsid`` would.
+
+    By default the terminal is the program's controlling terminal, as in a login shell: the
+    kernel sends it SIGHUP when the terminal goes. In a session of its own (``su -c``,
+    ``setsid``, some SSH set-ups) no signal comes; its input simply hangs up.
+    """
+
     def __init__(
-        self, argv: Sequence[str], *, size: tuple[int, int] = (80, 24), env: dict[str, str]
+        self,
+        argv: Sequence[str],
+        *,
+        size: tuple[int, int] = (80, 24),
+        env: dict[str, str],
+        own_session: bool = False,
     ) -> None:
         cols, rows = size
         self.screen = pyte.Screen(cols, rows)
         self._stream = pyte.ByteStream(self.screen)
         self._lock = threading.Lock()
         self._output = threading.Condition(self._lock)
+        self._closing = threading.Event()
         self.bytes_written = 0
+        self.rusage: os.struct_rusage | None = None  # the program's, once it has exited
+        self.exit_code: int | None = None
         self.started = time.perf_counter()
         winsize = struct.pack("HHHH", rows, cols, 0, 0)
-        pid, fd = pty.fork()
+        environ = {**env, "COLUMNS": str(cols), "LINES": str(rows)}
+        if own_session:
+            pid, fd = _fork_in_own_session(winsize)
+        else:
+            pid, fd = pty.fork()
         if pid == 0:  # the child: becomes the program
-            fcntl.ioctl(0, termios.TIOCSWINSZ, winsize)
-            os.execvpe(argv[0], list(argv), {**env, "COLUMNS": str(cols), "LINES": str(rows)})
+            if not own_session:
+                fcntl.ioctl(0, termios.TIOCSWINSZ, winsize)
+            os.execvpe(argv[0], list(argv), environ)
         fcntl.ioctl(fd, termios.TIOCSWINSZ, winsize)
         self.pid, self.fd = pid, fd
         self._reader = threading.Thread(target=self._pump, daemon=True)
         self._reader.start()
 
     def _pump(self) -> None:
-        while True:
+        # Never blocked in read(): a read in progress keeps the terminal open after
+        # close(), and hang_up() must really close it.
+        while not self._closing.is_set():
             try:
+                ready, _, _ = select.select([self.fd], [], [], 0.05)
+                if not ready:
+                    continue
                 chunk = os.read(self.fd, 65536)
-            except OSError:
+            except (OSError, ValueError):
                 return
             if not chunk:
                 return
@@ -105,25 +131,62 @@ class PtyScreen:
     def signal(self, signum: int) -> None:
         os.kill(self.pid, signum)
 
+    def hang_up(self) -> None:
+        """Close the terminal's master side, as sshd or tmux does when it goes: no signal."""
+        self._closing.set()
+        self._reader.join()
+        if self.fd >= 0:
+            with contextlib.suppress(OSError):
+                os.close(self.fd)
+            self.fd = -1
+
+    def cpu_seconds(self) -> float:
+        """User and system CPU time the running program has used so far."""
+        with open(f"/proc/{self.pid}/stat", encoding="ascii") as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def wait_exit(self, timeout: float = 10.0) -> int | None:
+        """The exit status, or None if still running after ``timeout`` seconds."""
         deadline = time.perf_counter() + timeout
-        while time.perf_counter() < deadline:
-            pid, status = os.waitpid(self.pid, os.WNOHANG)
+        while self.rusage is None:
+            pid, status, rusage = os.wait4(self.pid, os.WNOHANG)
             if pid:
-                return os.waitstatus_to_exitcode(status)
+                self.rusage, self.exit_code = rusage, os.waitstatus_to_exitcode(status)
+                break
+            if time.perf_counter() >= deadline:
+                return None
             time.sleep(0.02)
-        return None
+        return self.exit_code
 
     def close(self) -> None:
         for sig in (signal.SIGTERM, signal.SIGKILL):
+            if self.rusage is not None:
+                break
             try:
                 os.kill(self.pid, sig)
             except ProcessLookupError:
                 break
             if self.wait_exit(2.0) is not None:
                 break
-        with contextlib.suppress(OSError):
-            os.close(self.fd)
+        self.hang_up()
+
+
+def _fork_in_own_session(winsize: bytes) -> tuple[int, int]:
+    """Like pty.fork(), except the terminal is not the child's controlling terminal."""
+    master, slave = os.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, winsize)
+    pid = os.fork()
+    if pid == 0:
+        os.setsid()
+        os.close(master)
+        for fd in (0, 1, 2):
+            os.dup2(slave, fd)
+        if slave > 2:
+            os.close(slave)
+        return 0, -1
+    os.close(slave)
+    return pid, master
 
 
 def wait_for_entries(db: Path, count: int, timeout: float = 20.0) -> list:

@@ -62,6 +62,16 @@ def test_open_goes_straight_to_the_incident(terminal, tmp_path: Path) -> None:
     quit_cleanly(term)
 
 
+def test_open_an_unknown_incident_is_an_error_before_the_screen(terminal, tmp_path: Path) -> None:
+    db = tmp_path / "w.db"
+    Store(open_database(db)).create_incident("Disk full on db-1", timezone="UTC")
+    term = terminal("--db", str(db), "open", "no-such-incident")
+    assert term.wait_exit(20.0) == 1, term.text()
+    term.wait_for("error: no incident matches")
+    shown = [line for line in term.text().splitlines() if line.strip()]
+    assert len(shown) == 1, shown  # one line, and no screen was drawn
+
+
 def test_demo_shows_the_samples_and_leaves_no_database(
     terminal, tmp_path: Path, isolated_environment: Path
 ) -> None:
