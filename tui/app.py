@@ -218,10 +218,11 @@ class WorkbookApp(App[None]):
             gc.collect()
         gc.freeze()
 
-    def open_incident(self, incident_id: int) -> None:
+    def open_incident(self, incident_id: int, *, entry_id: int | None = None) -> None:
+        """Open an incident; with ``entry_id``, with that timeline entry selected."""
         from tui.screens.incident import IncidentScreen
 
-        self.push_screen(IncidentScreen(incident_id))
+        self.push_screen(IncidentScreen(incident_id, entry_id=entry_id))
 
     def now(self) -> datetime:
         return self.clock()

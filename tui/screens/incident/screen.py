@@ -81,9 +81,11 @@ class IncidentScreen(LiveScreen[None]):
         "preview": "cannot render the preview: {why}",
     }
 
-    def __init__(self, incident_id: int) -> None:
+    def __init__(self, incident_id: int, *, entry_id: int | None = None) -> None:
         super().__init__()
         self.incident_id = incident_id
+        # The entry to select once the log is first shown (a search hit), if any.
+        self.first_entry_id = entry_id
         self.view: IncidentView | None = None
         self.zone = ZoneInfo("UTC")
         self.drafts: IncidentDrafts | None = None
@@ -221,6 +223,9 @@ class IncidentScreen(LiveScreen[None]):
         from tui.screens.incident.recovery import recover_drafts
 
         assert self.view is not None
+        if self.first_entry_id is not None:
+            self.timeline.select_entry(self.first_entry_id)
+            self.timeline.focus()
         recover_drafts(self)
         workbook(self).add_hangup_handler(self.save_everything)
 
