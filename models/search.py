@@ -25,7 +25,7 @@ from sqlalchemy import Connection, Engine, bindparam, text
 
 from models.search_query import Query, match_spans, parse_query, snippet
 
-__all__ = ["INCIDENT_SECTIONS", "SearchHit", "search"]
+__all__ = ["INCIDENT_SECTIONS", "RelatedIncident", "SearchHit", "related_incidents", "search"]
 
 INCIDENT_SECTIONS: Final = (
     "title",
@@ -347,3 +347,192 @@ def search(
     with engine.connect() as conn, conn.begin():
         rows = _matching_rows(conn, parsed, since, severity, max(1, limit))
         return _details(conn, rows, parsed)
+
+
+# -- related incidents ---------------------------------------------------------------------
+
+# Words too common in incident writing to say two incidents are alike.
+_PLAIN_WORDS: Final = frozenset(
+    """
+    a an and are as at be been but by for from had has have in into is it its of on or
+    our that the their then there this to was were when which while with we after before
+    not no all any some more less than also out up down over under about again did do
+    """.split()  # noqa: SIM905 (a word list reads better as words)
+)
+RELATED_WORDS: Final = 16
+
+
+@dataclass(frozen=True)
+class RelatedIncident:
+    """An earlier incident like this one, and what they share."""
+
+    incident_id: int
+    slug: str
+    title: str
+    started_at: datetime | None
+    root_cause_line: str
+    services: tuple[str, ...]
+    tags: tuple[str, ...]
+    words: tuple[str, ...]
+    score: float
+
+
+def _distinctive_words(*texts: str) -> list[str]:
+    from models.search_query import tokens_of
+
+    seen: dict[str, None] = {}
+    for body in texts:
+        for token in tokens_of(body):
+            if len(token) >= 3 and not token.isdigit() and token not in _PLAIN_WORDS:
+                seen.setdefault(token, None)
+    return list(seen)[:RELATED_WORDS]
+
+
+def _free_tags(tag_lists: Sequence[object]) -> set[str]:
+    from models.vocabulary import KNOWN_TAGS
+
+    return {t for tags in tag_lists for t in _strings(tags) if t not in KNOWN_TAGS}
+
+
+def related_incidents(engine: Engine, incident_id: int, *, limit: int = 5) -> list[RelatedIncident]:
+    """Earlier incidents that share this one's services, free tags or distinctive words.
+
+    The words come from the title, summary, trigger and root cause; the engine's ranking
+    (BM25 or ts_rank) weighs a rare shared word above a common one. A shared service or
+    tag counts as much as the best word match.
+    """
+    from models.search_query import Query, Term
+
+    with engine.connect() as conn, conn.begin():
+        dialect = conn.dialect.name
+        me = (
+            conn.execute(
+                text(
+                    'SELECT id, title, summary, root_cause, "trigger", services, '
+                    "coalesce(started_at, created_at) AS began FROM incident WHERE id = :i"
+                ),
+                {"i": incident_id},
+            )
+            .mappings()
+            .first()
+        )
+        if me is None:
+            return []
+        began = me["began"]
+        services = {s.lower() for s in _strings(me["services"])}
+        tags = _free_tags(
+            conn.execute(
+                text(
+                    "SELECT tags FROM timeline_entry WHERE incident_id = :i AND deleted_at IS NULL"
+                ),
+                {"i": incident_id},
+            ).scalars()
+        )
+        earlier = "coalesce(i.started_at, i.created_at) < :began AND i.id != :i"
+        params: dict[str, Any] = {"i": incident_id, "began": began}
+
+        text_scores: dict[int, float] = {}
+        words = _distinctive_words(me["title"], me["summary"], me["trigger"], me["root_cause"])
+        if words:
+            terms = tuple(Term((w,), prefix=False) for w in words)
+            if dialect == "sqlite":
+                match = " OR ".join(t.fts5() for t in terms)
+                sql = (
+                    "SELECT i.id, -bm25(incident_fts, "
+                    f"{_TITLE_WEIGHTS}) FROM incident_fts JOIN incident i "
+                    "ON i.id = incident_fts.rowid WHERE incident_fts MATCH :q AND "
+                    f"{earlier} ORDER BY 2 DESC LIMIT 20"
+                )
+            else:
+                match = " | ".join(t.tsquery() for t in terms)
+                sql = (
+                    "SELECT i.id, ts_rank(i.search_vector, to_tsquery('simple', :q)) AS r "
+                    "FROM incident i WHERE i.search_vector @@ to_tsquery('simple', :q) "
+                    f"AND {earlier} ORDER BY r DESC LIMIT 20"
+                )
+            found = [
+                (int(r[0]), float(r[1])) for r in conn.execute(text(sql), {**params, "q": match})
+            ]
+            best = max((s for _, s in found), default=0.0) or 1.0
+            text_scores = {rid: score / best for rid, score in found}
+
+        sharing: set[int] = set()
+        if services:
+            service_test = (
+                "EXISTS (SELECT 1 FROM json_each(i.services) WHERE lower(value) IN :svcs)"
+                if dialect == "sqlite"
+                else "EXISTS (SELECT 1 FROM json_array_elements_text(CAST(i.services AS json))"
+                " s WHERE lower(s) IN :svcs)"
+            )
+            statement = text(
+                f"SELECT i.id FROM incident i WHERE {earlier} AND {service_test} "
+                "ORDER BY coalesce(i.started_at, i.created_at) DESC LIMIT 50"
+            ).bindparams(bindparam("svcs", expanding=True))
+            sharing |= {
+                int(r[0]) for r in conn.execute(statement, {**params, "svcs": sorted(services)})
+            }
+        if tags:
+            tag_test = (
+                "EXISTS (SELECT 1 FROM json_each(e.tags) WHERE value IN :tags)"
+                if dialect == "sqlite"
+                else "EXISTS (SELECT 1 FROM json_array_elements_text(CAST(e.tags AS json)) t"
+                " WHERE t IN :tags)"
+            )
+            statement = text(
+                "SELECT DISTINCT e.incident_id FROM timeline_entry e JOIN incident i "
+                f"ON i.id = e.incident_id WHERE {earlier} AND e.deleted_at IS NULL "
+                f"AND {tag_test}"
+            ).bindparams(bindparam("tags", expanding=True))
+            sharing |= {
+                int(r[0]) for r in conn.execute(statement, {**params, "tags": sorted(tags)})
+            }
+
+        candidates = set(text_scores) | sharing
+        if not candidates:
+            return []
+        columns = ", ".join(f'"{c}"' for c in INCIDENT_SECTIONS)
+        rows = _by_id(
+            conn,
+            f"SELECT id, slug, services, started_at, created_at, {columns} "
+            "FROM incident WHERE id IN :ids",
+            candidates,
+        )
+        their_tags: dict[int, set[str]] = {}
+        if tags:
+            statement = text(
+                "SELECT incident_id, tags FROM timeline_entry WHERE incident_id IN :ids "
+                "AND deleted_at IS NULL"
+            ).bindparams(bindparam("ids", expanding=True))
+            for rid, entry_tags in conn.execute(statement, {"ids": sorted(candidates)}):
+                their_tags.setdefault(int(rid), set()).update(_free_tags([entry_tags]) & tags)
+
+    word_query = Query(terms=tuple(Term((w,), prefix=False) for w in words))
+    related = []
+    for rid, row in rows.items():
+        shared_services = tuple(s for s in _strings(row["services"]) if s.lower() in services)
+        shared_tags = tuple(sorted(their_tags.get(rid, set())))
+        body = " ".join(str(row[c] or "") for c in ("title", "summary", "trigger", "root_cause"))
+        shared_words = (
+            tuple(dict.fromkeys(body[s:e].lower() for s, e in match_spans(body, word_query)))
+            if words
+            else ()
+        )
+        score = text_scores.get(rid, 0.0) + len(shared_services) + len(shared_tags)
+        root = next(
+            (line.strip() for line in str(row["root_cause"] or "").splitlines() if line.strip()), ""
+        )
+        related.append(
+            RelatedIncident(
+                incident_id=rid,
+                slug=str(row["slug"]),
+                title=str(row["title"]),
+                started_at=_when(row["started_at"]) or _when(row["created_at"]),
+                root_cause_line=root,
+                services=shared_services,
+                tags=shared_tags,
+                words=shared_words[:6],
+                score=score,
+            )
+        )
+    related.sort(key=lambda r: (-r.score, -(r.started_at.timestamp() if r.started_at else 0)))
+    return related[:limit]

@@ -170,3 +170,36 @@ def test_migration_fills_the_index_from_rows_already_there(tmp_path: Path) -> No
     engine.dispose()
     reopened = open_database(tmp_path / "old.db")
     assert [h.where for h in search(reopened, '"pool exhausted"')] == [f"entry {ids['timeout']}"]
+
+
+def test_related_incidents_share_services_tags_or_distinctive_words(store: Store) -> None:
+    from models.search import related_incidents
+
+    def incident(title: str, days_ago: int, **kw: object) -> int:
+        made = store.create_incident(
+            title, timezone="UTC", started_at=FIXED_NOW - timedelta(days=days_ago), **kw
+        )  # type: ignore[arg-type]
+        assert made.id is not None
+        return made.id
+
+    by_words = incident("Replica lag on the orders database", 300)
+    store.update_incident(by_words, {"root_cause": "Vacuum stalled replication\nmore text"})
+    by_service = incident("Slow page loads", 200, services=["Checkout"])
+    by_tag = incident("Unrelated title", 100)
+    store.log_entry(by_tag, "flipped over", tags=["db-failover"])
+    stranger = incident("Printer jam", 50)
+    later = incident("Orders replica lag again", -5, services=["checkout"])
+    now = incident("Orders replica lag", 0, services=["checkout"])
+    store.log_entry(now, "failing over", tags=["db-failover", "note"])
+
+    found = related_incidents(store.engine, now)
+    ids = [r.incident_id for r in found]
+    assert set(ids) == {by_words, by_service, by_tag}  # earlier ones only
+    assert stranger not in ids and later not in ids
+    words = next(r for r in found if r.incident_id == by_words)
+    assert set(words.words) >= {"replica", "lag", "orders"}
+    assert words.root_cause_line == "Vacuum stalled replication"
+    assert next(r for r in found if r.incident_id == by_service).services == ("Checkout",)
+    assert next(r for r in found if r.incident_id == by_tag).tags == ("db-failover",)
+    assert related_incidents(store.engine, stranger) == []
+    assert related_incidents(store.engine, 10_000) == []

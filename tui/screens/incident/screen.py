@@ -506,6 +506,15 @@ class IncidentScreen(LiveScreen[None]):
         dialog = PublishScreen(self.incident_id, title=incident.title, slug=incident.slug)
         self.app.push_screen(dialog, lambda _: self._load_publication(self.store))
 
+    def action_related(self) -> None:
+        from tui.screens.related import RelatedScreen
+
+        def chosen(incident_id: int | None) -> None:
+            if incident_id is not None:
+                workbook(self).open_incident(incident_id)
+
+        self.app.push_screen(RelatedScreen(self.incident_id), chosen)
+
     def _keep_typing(self) -> dict[str, str]:
         """Keep the bar's line and unsaved write-up sections as drafts; the sections."""
         assert self.drafts is not None
