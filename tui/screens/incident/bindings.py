@@ -75,7 +75,7 @@ INCIDENT_BINDINGS: list[BindingType] = [
         "related",
         "Related",
         id="incident.related",
-        tooltip="Earlier incidents sharing services, tags or words",
+        tooltip="Earlier incidents like this one",
         show=False,
     ),
     Binding(
