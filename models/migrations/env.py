@@ -10,6 +10,7 @@ from sqlmodel import SQLModel
 import models.allowances
 import models.publications
 import models.tables  # noqa: F401
+from models.search import not_search_index
 
 config = context.config
 target_metadata = SQLModel.metadata
@@ -31,6 +32,7 @@ def _run(connection: object) -> None:
         target_metadata=target_metadata,
         render_as_batch=True,
         compare_type=True,
+        include_name=not_search_index,
     )
     with context.begin_transaction():
         context.run_migrations()
