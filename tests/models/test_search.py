@@ -152,24 +152,25 @@ def test_no_typed_text_breaks_the_engine(store: Store, typed: str) -> None:
         search(store.engine, typed)
 
 
-def test_migration_fills_the_index_from_rows_already_there(tmp_path: Path) -> None:
+def test_migration_fills_the_index_from_rows_already_there(store: Store) -> None:
     from alembic import command
+    from sqlalchemy.exc import DBAPIError
 
-    from models.db import _alembic_config
+    from models.db import _alembic_config, migrate
 
-    engine = open_database(tmp_path / "old.db")
-    store = Store(engine, author="ann", clock=lambda: FIXED_NOW)
     ids = _fill(store)
-    cfg = _alembic_config(engine)
-    with engine.begin() as conn:
+    cfg = _alembic_config(store.engine)
+    with store.engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.downgrade(cfg, "0003_allowed_findings")
-    with engine.begin() as conn:
-        tables = {r[0] for r in conn.execute(text("SELECT name FROM sqlite_master"))}
-    assert "timeline_entry_fts" not in tables
-    engine.dispose()
-    reopened = open_database(tmp_path / "old.db")
-    assert [h.where for h in search(reopened, '"pool exhausted"')] == [f"entry {ids['timeout']}"]
+    with pytest.raises(DBAPIError):  # no index any more
+        search(store.engine, "pool")
+    store.log_entry(ids["older"], "written while there was no index: zebra")
+    migrate(store.engine)
+    assert [h.where for h in search(store.engine, '"pool exhausted"')] == [
+        f"entry {ids['timeout']}"
+    ]
+    assert [h.kind for h in search(store.engine, "zebra")] == ["entry"]
 
 
 def test_related_incidents_share_services_tags_or_distinctive_words(store: Store) -> None:
