@@ -80,6 +80,21 @@ async def test_every_kind_of_hit_is_listed_and_user_text_is_shown_literally(
         assert "[bold]disk[/bold] latency \\e[31m on the index nodes" in text
         hits = app.screen.query_one("#search-hits", OptionList)
         assert hits.option_count == 4
+        search = app.screen
+        assert isinstance(search, SearchScreen)
+        await pilot.press("enter")  # from the query to the hits
+        for kind, tab in (("action", "tab-actions"), ("incident", "tab-writeup")):
+            position = next(n for n, h in enumerate(search.hits) if h.kind == kind)
+            assert hits.has_focus
+            hits.highlighted = position
+            await pilot.press("enter")
+            await settle(pilot)
+            opened = app.screen
+            assert isinstance(opened, IncidentScreen)
+            assert opened.tabs.active == tab
+            await pilot.press("ctrl+l")
+            await settle(pilot)
+            assert app.screen is search
 
 
 async def test_a_query_that_cannot_be_searched_is_said_inline_and_kept(tmp_path: Path) -> None:

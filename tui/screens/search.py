@@ -162,9 +162,14 @@ class SearchScreen(WorkbookScreen[None]):
     @on(OptionList.OptionSelected, "#search-hits")
     def _hit_chosen(self, event: OptionList.OptionSelected) -> None:
         hit = self.hits[event.option_index]
-        workbook(self).open_incident(
-            hit.incident_id, entry_id=hit.entry_id if hit.kind == "entry" else None
-        )
+        if hit.kind == "entry":
+            workbook(self).open_incident(hit.incident_id, entry_id=hit.entry_id)
+        elif hit.kind == "action":
+            workbook(self).open_incident(hit.incident_id, tab="tab-actions")
+        elif hit.section not in (None, "title"):
+            workbook(self).open_incident(hit.incident_id, tab="tab-writeup")
+        else:
+            workbook(self).open_incident(hit.incident_id)
 
     @on(Input.Submitted, "#search-query")
     def _query_submitted(self) -> None:

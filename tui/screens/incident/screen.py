@@ -81,11 +81,14 @@ class IncidentScreen(LiveScreen[None]):
         "preview": "cannot render the preview: {why}",
     }
 
-    def __init__(self, incident_id: int, *, entry_id: int | None = None) -> None:
+    def __init__(
+        self, incident_id: int, *, entry_id: int | None = None, tab: str | None = None
+    ) -> None:
         super().__init__()
         self.incident_id = incident_id
-        # The entry to select once the log is first shown (a search hit), if any.
+        # Where a search hit points: the entry to select and the tab to show once loaded.
         self.first_entry_id = entry_id
+        self.first_tab = tab
         self.view: IncidentView | None = None
         self.zone = ZoneInfo("UTC")
         self.drafts: IncidentDrafts | None = None
@@ -226,6 +229,8 @@ class IncidentScreen(LiveScreen[None]):
         if self.first_entry_id is not None:
             self.timeline.select_entry(self.first_entry_id)
             self.timeline.focus()
+        elif self.first_tab is not None:
+            self.action_show_tab(self.first_tab)
         recover_drafts(self)
         workbook(self).add_hangup_handler(self.save_everything)
 
