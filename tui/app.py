@@ -243,10 +243,14 @@ class WorkbookApp(App[None]):
             gc.collect()
         gc.freeze()
 
-    def open_incident(self, incident_id: int) -> None:
+    def open_incident(
+        self, incident_id: int, *, entry_id: int | None = None, tab: str | None = None
+    ) -> None:
+        """Open an incident; with ``entry_id`` that timeline entry selected, with ``tab``
+        (``tab-writeup``, ``tab-actions``, …) that tab shown."""
         from tui.screens.incident import IncidentScreen
 
-        self.push_screen(IncidentScreen(incident_id))
+        self.push_screen(IncidentScreen(incident_id, entry_id=entry_id, tab=tab))
 
     def now(self) -> datetime:
         return self.clock()

@@ -11,6 +11,7 @@ import models.allowances
 import models.import_evidence
 import models.publications
 import models.tables  # noqa: F401
+from models.search import not_search_index
 
 config = context.config
 target_metadata = SQLModel.metadata
@@ -32,6 +33,7 @@ def _run(connection: object) -> None:
         target_metadata=target_metadata,
         render_as_batch=True,
         compare_type=True,
+        include_name=not_search_index,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -90,6 +90,9 @@ ERRORS = [
     # stats (its filters are tested in full in test_stats.py)
     (["stats", "--since", "last tuesday"], "YYYY-MM-DD"),
     (["stats", "--severity", "SEV-9"], "SEV-1"),
+    # search (its query language is tested in full in tests/models/test_search_query.py)
+    (["search", "-- -x"], "add a word to look for"),
+    (["search", "pool", "--since", "soon"], "YYYY-MM-DD"),
 ]
 
 

@@ -15,6 +15,7 @@ from tui.cli import (
     full_screen,
     incidents,
     publishing,
+    search,
     stats,
 )
 from tui.cli.group import cli, main
@@ -41,6 +42,7 @@ for _command in (
     publishing.publish,
     publishing.pull,
     stats.stats,
+    search.search,
     config.config,
 ):
     cli.add_command(_command)

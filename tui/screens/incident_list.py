@@ -72,6 +72,17 @@ class IncidentListScreen(LiveScreen[None]):
             tooltip="Figures and trends across every incident",
         ),
         Binding(
+            "ctrl+f",
+            "search",
+            "Search",
+            id="list.search",
+            tooltip="Find words across every incident",
+            # Also from the filter field, where ctrl+f would otherwise delete a word.
+            priority=True,
+            # The footer is full at 80 columns; F1 and the palette list it.
+            show=False,
+        ),
+        Binding(
             "escape",
             "clear_filter",
             "Clear filter",
@@ -209,6 +220,11 @@ class IncidentListScreen(LiveScreen[None]):
         from tui.screens.stats import StatsScreen
 
         self.app.push_screen(StatsScreen())
+
+    def action_search(self) -> None:
+        from tui.screens.search import SearchScreen
+
+        self.app.push_screen(SearchScreen())
 
     def action_new_incident(self) -> None:
         from tui.screens.new_incident import NewIncidentScreen

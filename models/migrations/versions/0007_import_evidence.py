@@ -1,7 +1,7 @@
 """import_evidence: where an imported incident's start, end and duration came from
 
 Revision ID: 0007_import_evidence
-Revises: 0003_allowed_findings
+Revises: 0006_search
 Create Date: 2026-12-04 18:30:00
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import models.types
 
 revision: str = "0007_import_evidence"
-down_revision: str | None = "0003_allowed_findings"
+down_revision: str | None = "0006_search"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -71,6 +71,14 @@ INCIDENT_BINDINGS: list[BindingType] = [
         show=False,
     ),
     Binding(
+        "f9",
+        "related",
+        "Related",
+        id="incident.related",
+        tooltip="Earlier incidents like this one",
+        show=False,
+    ),
+    Binding(
         "ctrl+u",
         "undo_delete",
         "Undo delete",

@@ -81,9 +81,14 @@ class IncidentScreen(LiveScreen[None]):
         "preview": "cannot render the preview: {why}",
     }
 
-    def __init__(self, incident_id: int) -> None:
+    def __init__(
+        self, incident_id: int, *, entry_id: int | None = None, tab: str | None = None
+    ) -> None:
         super().__init__()
         self.incident_id = incident_id
+        # Where a search hit points: the entry to select and the tab to show once loaded.
+        self.first_entry_id = entry_id
+        self.first_tab = tab
         self.view: IncidentView | None = None
         self.zone = ZoneInfo("UTC")
         self.drafts: IncidentDrafts | None = None
@@ -225,6 +230,11 @@ class IncidentScreen(LiveScreen[None]):
         from tui.screens.incident.recovery import recover_drafts
 
         assert self.view is not None
+        if self.first_entry_id is not None:
+            self.timeline.select_entry(self.first_entry_id)
+            self.timeline.focus()
+        elif self.first_tab is not None:
+            self.action_show_tab(self.first_tab)
         recover_drafts(self)
         workbook(self).add_hangup_handler(self.save_everything)
 
@@ -533,6 +543,15 @@ class IncidentScreen(LiveScreen[None]):
         incident = self.view.incident
         dialog = PublishScreen(self.incident_id, title=incident.title, slug=incident.slug)
         self.app.push_screen(dialog, lambda _: self._load_publication(self.store))
+
+    def action_related(self) -> None:
+        from tui.screens.related import RelatedScreen
+
+        def chosen(incident_id: int | None) -> None:
+            if incident_id is not None:
+                workbook(self).open_incident(incident_id)
+
+        self.app.push_screen(RelatedScreen(self.incident_id), chosen)
 
     def _keep_typing(self) -> dict[str, str]:
         """Keep the bar's line and unsaved write-up sections as drafts; the sections."""
