@@ -38,10 +38,10 @@ def test_a_first_release_database_is_migrated_to_0002_and_keeps_its_data(tmp_pat
 
     engine = open_database(path)
 
-    assert SCHEMA_REVISION == "0002_publication"
+    assert SCHEMA_REVISION == "0005_presence"
     with sqlite3.connect(path) as con:
         assert con.execute("SELECT version_num FROM alembic_version").fetchone() == (
-            "0002_publication",
+            SCHEMA_REVISION,
         )
         assert con.execute("SELECT count(*) FROM publication").fetchone() == (0,)
     for table, rows in before.items():

@@ -1,4 +1,4 @@
-"""The incident's one-line title bar: severity, status, title, duration and zone."""
+"""The incident's one-line title bar: severity, status, title, duration, zone, who else is here."""
 
 from __future__ import annotations
 
@@ -11,8 +11,14 @@ from models.timeparse import format_duration
 from tui.text import literal
 
 
-def header_text(incident: Incident, metrics: IncidentMetrics, *, width: int, seconds: bool) -> Text:
-    """The bar's line for ``width`` cells: the title gives way (ending in …), the figures never."""
+def header_text(
+    incident: Incident, metrics: IncidentMetrics, *, width: int, seconds: bool, others: str = ""
+) -> Text:
+    """The bar's line for ``width`` cells: the title gives way (ending in …), the figures never.
+
+    ``others``: who else has the incident open (``alice, bob (2)``); at most a third of the
+    line, ending in … when longer.
+    """
     minutes = metrics.duration_minutes
     if minutes is not None and not seconds:
         minutes = float(int(minutes))
@@ -23,6 +29,12 @@ def header_text(incident: Incident, metrics: IncidentMetrics, *, width: int, sec
     head.append(f"{incident.severity} ", style="bold")
     head.append(f"{incident.status} · ")
     tail = Text(f" · {duration} · {incident.timezone}", style="dim", end="")
+    if others:
+        here = literal(f"also here: {others}")
+        here.stylize("bold")
+        here.truncate(max(16, width // 3), overflow="ellipsis")
+        tail.append(" · ", style="dim")
+        tail.append_text(here)
     title = literal(incident.title)
     room = width - head.cell_len - tail.cell_len
     if title.cell_len > room:
@@ -41,16 +53,29 @@ class IncidentHeader(Widget):
         super().__init__(id=id, classes=classes)
         self._shown: tuple[Incident, IncidentMetrics, bool] | None = None
         self._plain = ""
+        self._others = ""
 
     def show(self, incident: Incident, metrics: IncidentMetrics, *, seconds: bool) -> None:
         self._shown = (incident, metrics, seconds)
-        plain = header_text(incident, metrics, width=10_000, seconds=seconds).plain
-        if plain != self._plain:
-            self._plain = plain
+        self._redraw_if_changed()
+
+    def show_others(self, others: str) -> None:
+        """Who else has the incident open (empty: nobody)."""
+        self._others = others
+        self._redraw_if_changed()
+
+    def _redraw_if_changed(self) -> None:
+        if self._shown is None:
+            return
+        incident, metrics, seconds = self._shown
+        line = header_text(incident, metrics, width=10_000, seconds=seconds, others=self._others)
+        if line.plain != self._plain:
+            self._plain = line.plain
             self.refresh()
 
     def render(self) -> Text:
         if self._shown is None:
             return Text("")
         incident, metrics, seconds = self._shown
-        return header_text(incident, metrics, width=self.content_size.width, seconds=seconds)
+        width = self.content_size.width
+        return header_text(incident, metrics, width=width, seconds=seconds, others=self._others)

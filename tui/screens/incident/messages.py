@@ -36,3 +36,10 @@ class HistoryRead(Message):
 class PreviewRendered(Message):
     text: str
     warnings: list[str]
+
+
+@dataclass
+class PresenceRead(Message):
+    """Who else has the incident open, as the title bar says it (empty: nobody)."""
+
+    others: str
