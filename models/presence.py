@@ -71,9 +71,12 @@ def who_is_here(people: list[Here]) -> str:
 class PresenceBook:
     """Reads and writes the presence table."""
 
-    def __init__(self, engine: Engine, *, clock: Callable[[], datetime] = real_now) -> None:
+    def __init__(self, engine: Engine, *, clock: Callable[[], datetime] | None = None) -> None:
         self.engine = engine
-        self.clock = clock
+        self._clock = clock
+
+    def clock(self) -> datetime:
+        return self._clock() if self._clock is not None else real_now()
 
     def beat(self, me: Me, incident_id: int | None) -> None:
         """``me`` has ``incident_id`` open (None: none); arriving and leaving are announced."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.widget import Widget
 
@@ -12,12 +13,18 @@ from tui.text import literal
 
 
 def header_text(
-    incident: Incident, metrics: IncidentMetrics, *, width: int, seconds: bool, others: str = ""
+    incident: Incident,
+    metrics: IncidentMetrics,
+    *,
+    width: int,
+    seconds: bool,
+    others: tuple[str, int] = ("", 0),
 ) -> Text:
     """The bar's line for ``width`` cells: the title gives way (ending in …), the figures never.
 
-    ``others``: who else has the incident open (``alice, bob (2)``); at most a third of the
-    line, ending in … when longer.
+    ``others``: who else has the incident open (``alice, bob (2)``) and how many sessions
+    that is. Named where the title still fits beside them, counted (``3 also here``) where
+    it would not: at 80 columns the title is what tells incidents apart.
     """
     minutes = metrics.duration_minutes
     if minutes is not None and not seconds:
@@ -29,8 +36,12 @@ def header_text(
     head.append(f"{incident.severity} ", style="bold")
     head.append(f"{incident.status} · ")
     tail = Text(f" · {duration} · {incident.timezone}", style="dim", end="")
-    if others:
-        here = literal(f"also here: {others}")
+    names, count = others
+    if count:
+        here = literal(f"also here: {names}")
+        room = width - head.cell_len - tail.cell_len - here.cell_len - 3
+        if room < min(cell_len(incident.title), 24):
+            here = Text(f"{count} also here", end="")
         here.stylize("bold")
         here.truncate(max(16, width // 3), overflow="ellipsis")
         tail.append(" · ", style="dim")
@@ -53,15 +64,15 @@ class IncidentHeader(Widget):
         super().__init__(id=id, classes=classes)
         self._shown: tuple[Incident, IncidentMetrics, bool] | None = None
         self._plain = ""
-        self._others = ""
+        self._others: tuple[str, int] = ("", 0)
 
     def show(self, incident: Incident, metrics: IncidentMetrics, *, seconds: bool) -> None:
         self._shown = (incident, metrics, seconds)
         self._redraw_if_changed()
 
-    def show_others(self, others: str) -> None:
-        """Who else has the incident open (empty: nobody)."""
-        self._others = others
+    def show_others(self, names: str, count: int) -> None:
+        """Who else has the incident open, and in how many sessions (0: nobody)."""
+        self._others = (names, count)
         self._redraw_if_changed()
 
     def _redraw_if_changed(self) -> None:

@@ -40,6 +40,7 @@ class PreviewRendered(Message):
 
 @dataclass
 class PresenceRead(Message):
-    """Who else has the incident open, as the title bar says it (empty: nobody)."""
+    """Who else has the incident open, as the title bar names them, and how many sessions."""
 
-    others: str
+    names: str
+    count: int

@@ -218,11 +218,11 @@ class IncidentScreen(LiveScreen[None]):
         from models.presence import PresenceBook, who_is_here
 
         people = PresenceBook(store.engine).here(self.incident_id, exclude=me)
-        self.hand_over(PresenceRead(who_is_here(people)))
+        self.hand_over(PresenceRead(who_is_here(people), len(people)))
 
     @on(PresenceRead)
     def _presence_read(self, event: PresenceRead) -> None:
-        self.query_one(IncidentHeader).show_others(event.others)
+        self.query_one(IncidentHeader).show_others(event.names, event.count)
 
     def worker_failed(self, group: str, message: str) -> None:
         if group == "incident-load" and self.view is None:
@@ -348,12 +348,13 @@ class IncidentScreen(LiveScreen[None]):
     @on(WritesWaiting)
     def _writes_waiting(self, event: WritesWaiting) -> None:
         if not workbook(self).database_reachable:  # short enough for 80 columns
-            many = event.count != 1
+            waiting = (
+                f"{event.count} change{'s' if event.count > 1 else ''}"
+                if event.count
+                else "what you log is"
+            )
             self.quick_entry.say(
-                Text(
-                    f"⚠ database unreachable: {event.count} change{'s' if many else ''} "
-                    "kept as drafts, written when it is back"
-                ),
+                Text(f"⚠ database unreachable: {waiting} kept as drafts, written when it is back"),
                 "error",
             )
         elif event.count:  # short enough for 80 columns: the rows show what waits
