@@ -201,3 +201,29 @@ async def test_entries_typed_while_the_database_is_away_land_in_order(
     berlin = ZoneInfo("Europe/Berlin")  # the incident's zone, in which the times were typed
     assert [e.at.astimezone(berlin).strftime("%H:%M") for e in mine] == ["23:41", "23:43"]
     assert mine[0].created_at < mine[1].created_at  # sent when typed, not when written
+
+
+async def test_quitting_while_the_database_is_away_keeps_the_entry_for_next_time(
+    relay: Relay, postgres_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("tui.app.LAST_WRITES_SECONDS", 0.5)
+    store = _store(relay.url)
+    incident = sample_incident(store)
+    assert incident.id is not None
+    app = build_app(store, tmp_path, incident_id=incident.id)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _opened(pilot)
+        relay.down()
+        await pilot.press(*"23:41 failover stalled", "enter")
+        await _until(pilot, lambda: not app.database_reachable, 10)
+        await pilot.press("ctrl+q")
+    assert screen.drafts is not None
+    assert [k for k in screen.drafts.all() if k.startswith(PENDING)]
+    relay.up()
+    again = build_app(_store(relay.url), tmp_path, incident_id=incident.id)
+    async with again.run_test(size=(80, 24)) as pilot:
+        await _opened(pilot)
+        await _until(pilot, lambda: again.writer.outstanding == 0, 20)
+        await pilot.pause()
+    texts = [e.text for e in _store(postgres_url).snapshot(incident.id).entries]
+    assert texts.count("failover stalled") == 1
