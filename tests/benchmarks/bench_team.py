@@ -142,7 +142,7 @@ def bench_live(name: str, location: str, folder: Path) -> tuple[list[Figure], St
 def bench_first_frame(sqlite_db: Path, pg_url: str, folder: Path) -> Figure:
     env = environment(folder)
     python = sys.executable
-    ready = "Incident number 199"
+    ready = "200 incidents"  # the count line, once the rows are read
     sqlite_first, sqlite_shown = first_frames(
         [python, "-m", "tui", "--db", str(sqlite_db)], ready, env
     )
