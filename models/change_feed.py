@@ -169,13 +169,10 @@ class PostgresChanges:
                     self._add(set(KINDS))  # what was sent while we were away is lost
                 delay = RECONNECT_FIRST
                 while not self._stop.is_set():
-                    kinds = {
-                        n.payload
-                        for n in self._conn.notifies(timeout=LISTEN_WAKE)
-                        if n.payload in KINDS
-                    }
-                    if kinds:
-                        self._add(kinds)
+                    # Each one as it comes: the generator only ends when its timeout does.
+                    for notice in self._conn.notifies(timeout=LISTEN_WAKE):
+                        if notice.payload in KINDS:
+                            self._add({notice.payload})
             except (psycopg.Error, OSError) as exc:
                 self.listening.clear()
                 if self._stop.is_set():

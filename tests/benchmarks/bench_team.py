@@ -1,6 +1,6 @@
 """A team on one workbook, on SQLite and PostgreSQL: concurrent writers, live latency, first frame.
 
-Run with ``uv run python tests/benchmarks/bench_team.py`` (PostgreSQL from
+Run with ``uv run python tests/benchmarks/bench_team.py [writers|live|first-frame …]`` (PostgreSQL from
 ``WORKBOOK_TEST_POSTGRES`` or the local default, as the tests find it; without a server
 only the SQLite figures are measured). Exits 1 on a miss. Each figure has its baseline
 from the same run:
@@ -102,7 +102,7 @@ def _big_list(location: str, incidents: int = 200, entries: int = 50) -> tuple[S
     return store, slug
 
 
-def bench_live(name: str, location: str, folder: Path) -> tuple[list[Figure], Store, str]:
+def bench_live(name: str, location: str, folder: Path) -> list[Figure]:
     store, slug = _big_list(location)
     incident = store.resolve_ref(slug)
     assert incident.id is not None
@@ -132,11 +132,10 @@ def bench_live(name: str, location: str, folder: Path) -> tuple[list[Figure], St
     p90 = statistics.quantiles(latencies, n=10)[-1]
     echo = statistics.median(echoes)
     baseline = f"baseline: the same screen echoing typed keys, median {echo:.3f} s"
-    figures = [
+    return [
         Figure(f"{name}: commit to row on another screen, p50", p50, 1.0, "s", baseline),
         Figure(f"{name}: commit to row on another screen, p90", p90, 1.0, "s", baseline),
     ]
-    return figures, store, slug
 
 
 def bench_first_frame(sqlite_db: Path, pg_url: str, folder: Path) -> Figure:
@@ -170,7 +169,9 @@ def postgres() -> Iterator[str | None]:
         yield url
 
 
-def main() -> int:
+def main(names: list[str]) -> int:
+    """``names``: some of ``writers``, ``live``, ``first-frame`` (default: all)."""
+    chosen = set(names or ["writers", "live", "first-frame"])
     figures: list[Figure] = []
 
     def say(result: list[Figure]) -> None:
@@ -180,19 +181,27 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory(prefix="bench-team-") as name:
         folder = Path(name)
-        say(bench_writers("SQLite", str(folder / "writers.db")))
-        with postgres() as url:
-            if url is not None:
-                say(bench_writers("PostgreSQL", url))
-        live, _, _ = bench_live("SQLite", str(folder / "live.db"), folder)
-        say(live)
-        with postgres() as url:
-            if url is not None:
-                live, _, _ = bench_live("PostgreSQL", url, folder)
-                say(live)
-                say([bench_first_frame(folder / "live.db", url, folder)])
+        if "writers" in chosen:
+            say(bench_writers("SQLite", str(folder / "writers.db")))
+            with postgres() as url:
+                if url is not None:
+                    say(bench_writers("PostgreSQL", url))
+        if chosen & {"live", "first-frame"}:
+            sqlite_db = folder / "live.db"
+            if "live" in chosen:
+                say(bench_live("SQLite", str(sqlite_db), folder))
+            else:
+                _big_list(str(sqlite_db))
+            with postgres() as url:
+                if url is not None:
+                    if "live" in chosen:
+                        say(bench_live("PostgreSQL", url, folder))
+                    else:
+                        _big_list(url)
+                    if "first-frame" in chosen:
+                        say([bench_first_frame(sqlite_db, url, folder)])
     return 0 if all(f.ok for f in figures) else 1
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))
