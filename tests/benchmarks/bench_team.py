@@ -1,9 +1,9 @@
 """A team on one workbook, on SQLite and PostgreSQL: concurrent writers, live latency, first frame.
 
-Run with ``uv run python tests/benchmarks/bench_team.py [writers|live|first-frame …]`` (PostgreSQL from
-``WORKBOOK_TEST_POSTGRES`` or the local default, as the tests find it; without a server
-only the SQLite figures are measured). Exits 1 on a miss. Each figure has its baseline
-from the same run:
+Run with ``uv run python tests/benchmarks/bench_team.py [writers|live|first-frame …]``
+(PostgreSQL from ``WORKBOOK_TEST_POSTGRES`` or the local default, as the tests find it;
+without a server only the SQLite figures are measured). Exits 1 on a miss. Each figure
+has its baseline from the same run:
 
 - writers: 4 processes × 500 entries, each entry its own transaction (insert+commit),
   next to one process writing alone on the same backend;
