@@ -30,6 +30,7 @@ from models.tables import Presence
 HEARTBEAT_SECONDS = 10.0
 GONE_AFTER = timedelta(seconds=60)
 SWEEP_AFTER = timedelta(hours=1)
+BEAT_PATIENCE_MS = 200
 
 
 def real_now() -> datetime:
@@ -83,7 +84,8 @@ class PresenceBook:
         now = self.clock()
         table = Presence.__table__  # type: ignore[attr-defined]
         mine = col(Presence.session_key) == me.session_key
-        with write_connection(self.engine, kind=None) as conn:
+        # Skipped rather than queued behind a held lock: the next beat is seconds away.
+        with write_connection(self.engine, kind=None, patience_ms=BEAT_PATIENCE_MS) as conn:
             was = conn.execute(select(Presence.incident_id).where(mine)).first()
             if incident_id is None:
                 if was is not None:

@@ -38,8 +38,17 @@ def writing(engine: Engine, *, kind: str | None = RECORD) -> Iterator[Session]:
 
 
 @contextmanager
-def write_connection(engine: Engine, *, kind: str | None = RECORD) -> Iterator[Connection]:
-    """A bare connection in one write transaction, for inserts that skip the ORM."""
-    with engine.connect().execution_options(workbook_write=True) as conn, conn.begin():
+def write_connection(
+    engine: Engine, *, kind: str | None = RECORD, patience_ms: int | None = None
+) -> Iterator[Connection]:
+    """A bare connection in one write transaction, for inserts that skip the ORM.
+
+    ``patience_ms``: how long to wait for SQLite's write lock before giving up (a write
+    that can be skipped, such as a heartbeat); the usual busy timeout when None.
+    """
+    options: dict[str, object] = {"workbook_write": True}
+    if patience_ms is not None:
+        options["workbook_patience_ms"] = patience_ms
+    with engine.connect().execution_options(**options) as conn, conn.begin():
         yield conn
         announce(conn, kind)

@@ -53,7 +53,8 @@ class Write(Generic[T]):
     run: Callable[[Store], T]
     done: Callable[[T], None]
     refused: Callable[[str], None]
-    # Housekeeping (a presence heartbeat): not counted among the changes said to wait.
+    # Housekeeping (a presence heartbeat): not counted among the changes said to wait, and
+    # given up at its first failure rather than tried again.
     background: bool = False
 
 
@@ -190,6 +191,8 @@ class Writer:
             try:
                 result = write.run(self._store())
             except Exception as exc:  # any failure keeps the typed text: none may crash
+                if write.background:  # housekeeping is not worth holding the queue for
+                    return Outcome(write, why=describe(exc))
                 if is_unreachable(exc):
                     if self._closed:
                         return None
