@@ -67,3 +67,30 @@ def test_names_are_said_once_with_their_count() -> None:
     people = [Here("bob", "bob", "h1"), Here("", "carol", "h2"), Here("bob", "bob", "h3")]
     assert who_is_here(people) == "bob (2), carol"
     assert who_is_here([]) == ""
+
+
+def test_a_heartbeat_gives_up_behind_a_held_lock_and_leaves_the_patience_as_it_was(
+    tmp_path: Path,
+) -> None:
+    import sqlite3
+    import time
+
+    from sqlalchemy.exc import OperationalError
+
+    from models.db import BUSY_TIMEOUT_MS
+
+    engine = open_database(tmp_path / "w.db")
+    incident = Store(engine).create_incident("Search is slow", timezone="UTC")
+    assert incident.id is not None
+    holder = sqlite3.connect(tmp_path / "w.db", isolation_level=None, timeout=0)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        start = time.monotonic()
+        with pytest.raises(OperationalError, match="locked"):
+            PresenceBook(engine).beat(Me("alice"), incident.id)
+        assert time.monotonic() - start < 5  # not the 15 s an entry would wait
+    finally:
+        holder.rollback()
+        holder.close()
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == BUSY_TIMEOUT_MS
