@@ -33,6 +33,7 @@ from models.db import data_version
 
 RECORD = "record"
 PRESENCE = "presence"
+HEARTBEAT = "heartbeat"  # SQLite only: a commit that is ours and changes nothing shown
 KINDS = (RECORD, PRESENCE)
 CHANNEL = "workbook_changes"
 
@@ -50,7 +51,8 @@ def announce(conn: Connection, kind: str | None) -> None:
     if kind is None:
         return
     if conn.dialect.name == "postgresql":
-        conn.execute(_NOTIFY, {"kind": kind})
+        if kind != HEARTBEAT:
+            conn.execute(_NOTIFY, {"kind": kind})
     elif conn.dialect.name == "sqlite":
         conn.execute(_BUMP, {"kind": kind})
 
@@ -86,7 +88,10 @@ class SQLiteChanges:
         previous, self._counters, self._version = self._counters, counters, version
         if previous is None:
             return set()
-        return {kind for kind, value in counters.items() if previous.get(kind) != value}
+        moved = {kind for kind, value in counters.items() if previous.get(kind) != value}
+        if not moved:  # a commit by another program (or a change to the schema)
+            return {RECORD}
+        return moved - {HEARTBEAT}
 
     def close(self) -> None:
         if self._conn is not None:

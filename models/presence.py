@@ -23,7 +23,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Engine, delete, func, insert, update
 from sqlmodel import col, select
 
-from models.change_feed import PRESENCE, announce
+from models.change_feed import HEARTBEAT, PRESENCE, announce
 from models.sessions import reading, write_connection
 from models.tables import Presence
 
@@ -107,8 +107,7 @@ class PresenceBook:
             else:
                 values = {"incident_id": incident_id, "heartbeat_at": now}
                 conn.execute(update(table).where(mine).values(**values))
-            if was is None or was[0] != incident_id:
-                announce(conn, PRESENCE)
+            announce(conn, PRESENCE if was is None or was[0] != incident_id else HEARTBEAT)
             conn.execute(delete(table).where(col(Presence.heartbeat_at) < now - SWEEP_AFTER))
 
     def here(self, incident_id: int, *, exclude: str | None = None) -> list[Here]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import time
 from collections.abc import Iterator
@@ -43,6 +44,11 @@ def test_sqlite_tells_the_record_from_presence_and_a_heartbeat_from_both(tmp_pat
     assert feed.poll() == set()
     book.beat(me, None)
     assert feed.poll() == {PRESENCE}
+    # Another program's commit (an older release, sqlite3 by hand) bumps no counter: it
+    # may have changed anything, so it counts as a change to the record.
+    with sqlite3.connect(tmp_path / "w.db") as raw:
+        raw.execute("UPDATE incident SET title = 'Search is very slow'")
+    assert feed.poll() == {RECORD}
     feed.close()
 
 

@@ -38,14 +38,16 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_presence_incident_id"), ["incident_id"], unique=False)
     # SQLite has no NOTIFY: each write bumps one of these in its own transaction, so a
     # watcher that sees PRAGMA data_version move can tell a change to the record from a
-    # session arriving or leaving (and from a bare heartbeat, which bumps neither).
+    # session arriving or leaving, or from a bare heartbeat (and a commit that bumps none,
+    # from another program, counts as a change to the record).
     counter = op.create_table(
         "change_counter",
         sa.Column("name", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("name"),
     )
-    op.bulk_insert(counter, [{"name": "record", "version": 0}, {"name": "presence", "version": 0}])
+    kinds = ("record", "presence", "heartbeat")
+    op.bulk_insert(counter, [{"name": kind, "version": 0} for kind in kinds])
 
 
 def downgrade() -> None:
