@@ -60,9 +60,10 @@ class IncidentListScreen(LiveScreen[None]):
 
     @dataclass
     class PresenceCounted(Message, bubble=False):
-        """How many sessions have each incident open."""
+        """How many sessions have each incident open (``number``: which read)."""
 
         counts: dict[int, int]
+        number: int
 
     HELP_GROUP: ClassVar[str] = "Incident list"
     AUTO_FOCUS = "#incident-table"
@@ -99,6 +100,8 @@ class IncidentListScreen(LiveScreen[None]):
         super().__init__()
         self.all_rows: list[IncidentRow] = []
         self._loaded = False
+        self._presence_asked = 0
+        self._presence_shown = 0
 
     @property
     def store(self) -> Store:
@@ -141,16 +144,21 @@ class IncidentListScreen(LiveScreen[None]):
     @on(PresenceChanged)
     def load_presence(self) -> None:
         if workbook(self).store_is_open:
-            self._count_presence(self.store)
+            self._presence_asked += 1
+            self._count_presence(self.store, self._presence_asked)
 
-    @work(thread=True, exclusive=True, group="presence-count", exit_on_error=False)
-    def _count_presence(self, store: Store) -> None:
+    # Not exclusive (see the incident screen's presence read): late answers are dropped.
+    @work(thread=True, group="presence-count", exit_on_error=False)
+    def _count_presence(self, store: Store, number: int) -> None:
         from models.presence import PresenceBook
 
-        self.hand_over(self.PresenceCounted(PresenceBook(store.engine).counts()))
+        self.hand_over(self.PresenceCounted(PresenceBook(store.engine).counts(), number))
 
     @on(PresenceCounted)
     def _presence_counted(self, event: PresenceCounted) -> None:
+        if event.number < self._presence_shown:
+            return
+        self._presence_shown = event.number
         self.table.show_presence(event.counts)
 
     @on(DatabaseReachability)

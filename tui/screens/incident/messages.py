@@ -44,3 +44,4 @@ class PresenceRead(Message):
 
     names: str
     count: int
+    number: int  # which read: a late answer to an older one is dropped

@@ -95,6 +95,8 @@ class IncidentScreen(LiveScreen[None]):
         self._rest_pending = False
         self._preview_stale = True
         self._filter_from_quick_entry = False
+        self._presence_asked = 0
+        self._presence_shown = 0
 
     # -- plumbing ------------------------------------------------------------------------
 
@@ -211,17 +213,23 @@ class IncidentScreen(LiveScreen[None]):
     def load_presence(self) -> None:
         app = workbook(self)
         if app.store_is_open and app.me is not None:
-            self._load_presence(self.store, app.me.session_key)
+            self._presence_asked += 1
+            self._load_presence(self.store, app.me.session_key, self._presence_asked)
 
-    @work(thread=True, exclusive=True, group="presence-load", exit_on_error=False)
-    def _load_presence(self, store: Store, me: str) -> None:
+    # Not exclusive: a replaced run would make waiting for the workers fail; a late answer
+    # to an older question is dropped by its number instead.
+    @work(thread=True, group="presence-load", exit_on_error=False)
+    def _load_presence(self, store: Store, me: str, number: int) -> None:
         from models.presence import PresenceBook, who_is_here
 
         people = PresenceBook(store.engine).here(self.incident_id, exclude=me)
-        self.hand_over(PresenceRead(who_is_here(people), len(people)))
+        self.hand_over(PresenceRead(who_is_here(people), len(people), number))
 
     @on(PresenceRead)
     def _presence_read(self, event: PresenceRead) -> None:
+        if event.number < self._presence_shown:
+            return
+        self._presence_shown = event.number
         self.query_one(IncidentHeader).show_others(event.names, event.count)
 
     def worker_failed(self, group: str, message: str) -> None:
