@@ -139,8 +139,19 @@ def _begin_sqlite(conn: Any) -> None:
     # A write transaction that starts as a read and upgrades later can fail with
     # SQLITE_BUSY without waiting, even with a busy timeout. Writers ask for the lock up
     # front instead, so two responders on one file simply take turns.
-    if conn.get_execution_options().get("workbook_write"):
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    options = conn.get_execution_options()
+    if options.get("workbook_write"):
+        # A write that may give up (a presence heartbeat) waits for the lock this long
+        # only; the connection's own patience is back once the lock is taken.
+        patience = options.get("workbook_patience_ms")
+        if patience is None:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            return
+        conn.exec_driver_sql(f"PRAGMA busy_timeout = {int(patience)}")
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        finally:
+            conn.exec_driver_sql(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     else:
         conn.exec_driver_sql("BEGIN")
 

@@ -137,3 +137,28 @@ class ActionItem(SQLModel, table=True):
     @property
     def ref(self) -> str:
         return f"AI-{self.number}"
+
+
+class Presence(SQLModel, table=True):
+    """One open workbook session on one incident, kept alive by its heartbeat (models.presence)."""
+
+    __tablename__ = "presence"
+    __table_args__ = (UniqueConstraint("session_key", name="uq_presence_session"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_key: str
+    incident_id: int = Field(foreign_key="incident.id", index=True, ondelete="CASCADE")
+    author: str
+    login: str
+    host: str
+    pid: int
+    heartbeat_at: datetime = Field(sa_column=_utc_column(nullable=False))
+
+
+class ChangeCounter(SQLModel, table=True):
+    """SQLite's stand-in for NOTIFY: one row per kind of change (models.change_feed)."""
+
+    __tablename__ = "change_counter"
+
+    name: str = Field(primary_key=True)
+    version: int

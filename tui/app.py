@@ -24,18 +24,27 @@ from models.config import Settings
 from tui.commands import BindingCommands
 from tui.drafts import Drafts, default_drafts_dir
 from tui.errors import describe, expected_errors
-from tui.messages import DatabaseChanged, StoreFailed, StoreOpened
+from tui.messages import (
+    ChangesArrived,
+    DatabaseChanged,
+    DatabaseReachability,
+    PresenceChanged,
+    StoreFailed,
+    StoreOpened,
+)
 from tui.screens.incident_list import IncidentListScreen
-from tui.writer import Writer, WriteSettled
+from tui.writer import ReachabilityChanged, Write, Writer, WriteSettled
 
 if TYPE_CHECKING:
-    from models.data_version import DataVersionWatcher
+    from models.change_feed import ChangeFeed
     from models.listing import IncidentRow
+    from models.presence import Me
     from models.store import Store
     from tui.terminal import TerminalLost
 
 
-POLL_SECONDS = 0.5
+POLL_SECONDS = 0.5  # SQLite's data_version; PostgreSQL's listener wakes the app itself
+HEARTBEAT_SECONDS = 10.0  # models.presence.HEARTBEAT_SECONDS (not imported: SQLAlchemy)
 LAST_WRITES_SECONDS = 3.0  # at exit, how long writes in hand get to land (the rest stay drafts)
 # Leaving on a lost terminal, SIGHUP or SIGTERM must be over within 2 s: writes in hand get
 # less time (the ones that do not land are drafts already, and are written next time).
@@ -101,8 +110,14 @@ class WorkbookApp(App[None]):
         self.clock: Callable[[], datetime] = clock
         self.drafts = drafts or Drafts(default_drafts_dir(), database)
         self._first_rows = first_rows
-        self._watcher: DataVersionWatcher | None = None
+        self._feed: ChangeFeed | None = None
         self._poll_failed = False
+        self.database_reachable = True
+        self.me: Me | None = None  # this session in the presence table, once the store is open
+        self._present: list[int] = []  # incidents open on screens here, the newest last
+        self._beating = False  # a heartbeat is on its way
+        self._beat_again = False  # … and what is open changed meanwhile
+        self._was_present = False  # our row is in the table
         self._draft_failed = False
         self._freezes = 0
         self._hangup_handlers: list[Callable[[], None]] = []
@@ -163,8 +178,8 @@ class WorkbookApp(App[None]):
         self.writer.finish(self._last_writes_seconds)
         self._remove_signal_handlers()
         gc.unfreeze()  # see settle_long_lived: once the app is gone, all may be collected
-        if self._watcher is not None:
-            self._watcher.close()
+        if self._feed is not None:
+            self._feed.close()
         if self.store_is_open:
             self.store.release()
 
@@ -199,11 +214,93 @@ class WorkbookApp(App[None]):
         self.writer.settle(event.outcome)
 
     def _start_watching(self) -> None:
-        from models.data_version import DataVersionWatcher
+        from models.change_feed import SQLiteChanges, open_change_feed
+        from models.presence import Me
 
-        self._watcher = DataVersionWatcher(self.store.engine)
+        self.me = Me(author=self.store.author)
+        self._feed = open_change_feed(
+            self.store.engine,
+            wake=lambda: self.post_message(ChangesArrived()),
+            on_reachability=lambda ok, why: self.post_message(ReachabilityChanged(ok, why)),
+        )
         self.poll_database()  # remember the starting version
-        self.set_interval(POLL_SECONDS, self.poll_database, name="data-version-poll")
+        if isinstance(self._feed, SQLiteChanges):
+            self.set_interval(POLL_SECONDS, self.poll_database, name="data-version-poll")
+        self.set_interval(HEARTBEAT_SECONDS, self.heartbeat, name="presence-heartbeat")
+        self.heartbeat()
+
+    @on(ChangesArrived)
+    def _changes_arrived(self) -> None:
+        self.poll_database()
+
+    @on(ReachabilityChanged)
+    def _reachability_changed(self, event: ReachabilityChanged) -> None:
+        if event.reachable == self.database_reachable:
+            return
+        self.database_reachable = event.reachable
+        if event.reachable:
+            self.writer.try_now()
+            self.notify("The database is back: waiting changes are being written.", timeout=5)
+            self.broadcast_database_changed()  # what others wrote meanwhile
+        else:
+            self.notify(
+                f"The database cannot be reached ({event.why}). Keep typing: entries are kept "
+                "as drafts and written, in order, when it is back.",
+                severity="warning",
+                timeout=10,
+            )
+        for screen in self.screen_stack:
+            screen.post_message(DatabaseReachability(event.reachable, event.why))
+
+    # -- presence ------------------------------------------------------------------------
+
+    def enter_incident(self, incident_id: int) -> None:
+        """An incident screen opened: others see us there within moments."""
+        self._present.append(incident_id)
+        self.heartbeat()
+
+    def leave_incident(self, incident_id: int) -> None:
+        if incident_id in self._present:
+            self._present.reverse()
+            self._present.remove(incident_id)
+            self._present.reverse()
+        self.heartbeat()
+
+    def heartbeat(self) -> None:
+        """Tell the presence table where we are (through the writer, like every write)."""
+        if self.me is None or not self.store_is_open:
+            return
+        incident_id = self._present[-1] if self._present else None
+        if incident_id is None and not self._was_present:
+            return
+        if self._beating:  # one at a time: a database that is away must not pile them up
+            self._beat_again = True
+            return
+        self._beating = True
+        me = self.me
+
+        def beat(store: Store) -> None:
+            from models.presence import PresenceBook
+
+            PresenceBook(store.engine).beat(me, incident_id)
+
+        def settled(landed: bool) -> None:
+            self._beating = False
+            if landed:
+                self._was_present = incident_id is not None
+            if self._beat_again:
+                self._beat_again = False
+                self.heartbeat()
+
+        self.writer.submit(
+            Write(beat, lambda _: settled(True), lambda _: settled(False), background=True)
+        )
+
+    def _leave_everything(self) -> None:
+        """At exit: take our row out (it would count as gone within a minute anyway)."""
+        self._present.clear()
+        self._beating = False  # the writer runs writes in order: this lands after the last
+        self.heartbeat()
 
     def keep_draft(self, incident_id: int, key: str, text: str, *, or_else: str) -> None:
         """Keep typed text as a draft; a disk that refuses is said once, ending in ``or_else``.
@@ -289,10 +386,10 @@ class WorkbookApp(App[None]):
 
     def poll_database(self) -> None:
         """Reload what is shown if anyone committed since the last look (cheap)."""
-        if self._watcher is None:
+        if self._feed is None:
             return
         try:
-            changed = self._watcher.changed()
+            changed = self._feed.poll()
         except expected_errors() as exc:
             if not self._poll_failed:
                 self._poll_failed = True
@@ -304,8 +401,11 @@ class WorkbookApp(App[None]):
                 )
             return
         self._poll_failed = False
-        if changed:
+        if "record" in changed:
             self.broadcast_database_changed()
+        if "presence" in changed:
+            for screen in self.screen_stack:
+                screen.post_message(PresenceChanged())
 
     def broadcast_database_changed(self) -> None:
         for screen in self.screen_stack:
@@ -356,6 +456,7 @@ class WorkbookApp(App[None]):
         self._leaving = True
         self._last_writes_seconds = LEAVING_WRITES_SECONDS
         self.run_hangup_handlers()
+        self._leave_everything()
         self.exit(return_code=return_code)
 
     def on_terminal_lost(self, event: TerminalLost) -> None:
@@ -368,6 +469,7 @@ class WorkbookApp(App[None]):
 
     async def action_quit(self) -> None:
         self.run_hangup_handlers()
+        self._leave_everything()
         self.exit()
 
     def action_help(self) -> None:

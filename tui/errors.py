@@ -41,6 +41,39 @@ def is_busy(exc: BaseException) -> bool:
     return "locked" in text or "busy" in text
 
 
+# What a driver says when the server is not there (restarting, network gone), as opposed
+# to one that answered and refused: worth waiting for, never a reason to drop a write.
+_UNREACHABLE = (
+    "connection refused",
+    "could not connect",
+    "server closed the connection",
+    "terminating connection",
+    "connection is closed",
+    "connection is lost",
+    "consuming input failed",
+    "sending query failed",
+    "the database system is starting up",
+    "the database system is shutting down",
+    "the database system is in recovery mode",
+    "no route to host",
+    "network is unreachable",
+    "timeout expired",
+    "connection timed out",
+    "ssl syscall error",
+    "broken pipe",
+)
+
+
+def is_unreachable(exc: BaseException) -> bool:
+    """The database server could not be reached or dropped the connection: it may come back."""
+    if not _database_error(exc):
+        return False
+    if getattr(exc, "connection_invalidated", False):
+        return True
+    text = str(getattr(exc, "orig", None) or exc).lower()
+    return any(phrase in text for phrase in _UNREACHABLE)
+
+
 def describe(exc: BaseException, *, reading: bool = False) -> str:
     """One line for a failure; ``reading`` for a failed read, where nothing was being written."""
     if isinstance(exc, UnicodeEncodeError) and exc.reason == "surrogates not allowed":

@@ -22,6 +22,22 @@ class DatabaseChanged(Message):
     """Someone (another responder, or this app) committed to the database."""
 
 
+class ChangesArrived(Message):
+    """The change feed's listener heard something (posted from its thread to the app)."""
+
+
+class PresenceChanged(Message, bubble=False):
+    """Someone opened or left an incident."""
+
+
+@dataclass
+class DatabaseReachability(Message, bubble=False):
+    """Sent to every screen: the database went away (``reachable`` false) or is back."""
+
+    reachable: bool
+    why: str = ""
+
+
 @dataclass
 class MilestoneChosen(Message):
     """The user picked a figure in the metrics; jump to the entry it came from."""

@@ -4,8 +4,11 @@ Every change a screen makes (an entry logged, a tag toggled, a field saved) is a
 :class:`Write`. The app's one :class:`Writer` runs them in a thread worker, oldest first,
 so that another process holding the database's write lock delays the writes and nothing
 else: typing, scrolling and switching tabs go on. A write that meets a busy database is
-tried again until the lock is free; any other failure is reported with its reason and the
-screen keeps what was typed.
+tried again until the lock is free. A write that cannot reach the database (a PostgreSQL
+server restarting, a network drop) is tried again with a growing pause, and the writes
+behind it wait their turn, so that they land in the order they were asked for once it is
+back; the app is told when the database goes and comes back (:class:`ReachabilityChanged`).
+Any other failure is reported with its reason and the screen keeps what was typed.
 
 The writer belongs to the app, not to a screen: a write asked for just before leaving the
 incident still lands, and at exit the app gives the writes in hand a moment to land
@@ -23,7 +26,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from textual.message import Message
 
-from tui.errors import describe, is_busy
+from tui.errors import describe, is_busy, is_unreachable
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -33,6 +36,8 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 RETRY_PAUSE = 0.2  # between tries, once SQLite's own busy wait has run out
+UNREACHABLE_PAUSES = (0.5, 1.0, 2.0, 3.0)  # between tries while the database is away, then …
+UNREACHABLE_MOST = 5.0  # … this, for as long as it takes
 SLOW_WRITE = 1.0  # a write not landed after this long: the screens say the database is busy
 
 
@@ -48,6 +53,9 @@ class Write(Generic[T]):
     run: Callable[[Store], T]
     done: Callable[[T], None]
     refused: Callable[[str], None]
+    # Housekeeping (a presence heartbeat): not counted among the changes said to wait, and
+    # given up at its first failure rather than tried again.
+    background: bool = False
 
 
 @dataclass(eq=False)
@@ -65,6 +73,14 @@ class WriteSettled(Message):
     """A write landed or was refused (the writer settles it when the app handles this)."""
 
     outcome: Outcome
+
+
+@dataclass
+class ReachabilityChanged(Message):
+    """The database stopped answering (``why`` says how), or answers again."""
+
+    reachable: bool
+    why: str = ""
 
 
 @dataclass
@@ -88,6 +104,8 @@ class Writer:
         self._outstanding = 0  # asked for and not yet settled
         self._closed = False
         self._said_waiting = False
+        self._wakeup = threading.Event()  # cuts a pause between tries short
+        self._unreachable = False
 
     @property
     def outstanding(self) -> int:
@@ -99,7 +117,8 @@ class Writer:
         if self._closed:
             write.refused("the workbook is closing; what you typed is kept as a draft")
             return
-        self._outstanding += 1
+        if not write.background:
+            self._outstanding += 1
         with self._lock:
             self._queue.append(write)
             start = self._idle.is_set()
@@ -116,7 +135,8 @@ class Writer:
         with self._lock:
             if outcome in self._unsettled:
                 self._unsettled.remove(outcome)
-        self._outstanding -= 1
+        if not outcome.write.background:
+            self._outstanding -= 1
         if outcome.why is None:
             outcome.write.done(outcome.result)
         else:
@@ -134,8 +154,13 @@ class Writer:
             self._closed = True
             self._queue.clear()
             outcomes = list(self._unsettled)
+        self._wakeup.set()
         for outcome in outcomes:
             self.settle(outcome)
+
+    def try_now(self) -> None:
+        """Cut the pause before the next try short (the database is said to be back)."""
+        self._wakeup.set()
 
     def _check_waiting(self) -> None:
         if self._outstanding and not self._closed:
@@ -154,16 +179,40 @@ class Writer:
                     return
                 write = self._queue.popleft()
             outcome = self._attempt(write)
+            if outcome is None:
+                continue  # closing while the database is away: its draft stays
             with self._lock:
                 self._unsettled.append(outcome)
             self._app.post_message(WriteSettled(outcome))
 
-    def _attempt(self, write: Write[Any]) -> Outcome:
+    def _attempt(self, write: Write[Any]) -> Outcome | None:
+        away = 0
         while True:
             try:
-                return Outcome(write, result=write.run(self._store()))
+                result = write.run(self._store())
             except Exception as exc:  # any failure keeps the typed text: none may crash
+                if write.background:  # housekeeping is not worth holding the queue for
+                    return Outcome(write, why=describe(exc))
+                if is_unreachable(exc):
+                    if self._closed:
+                        return None
+                    self._say_reachable(False, describe(exc))
+                    pause = UNREACHABLE_PAUSES[away] if away < len(UNREACHABLE_PAUSES) else None
+                    away += 1
+                    self._wakeup.clear()
+                    if self._closed:
+                        return None
+                    self._wakeup.wait(pause or UNREACHABLE_MOST)
+                    continue
                 if is_busy(exc) and not self._closed:
                     time.sleep(RETRY_PAUSE)
                     continue
                 return Outcome(write, why=describe(exc))
+            self._say_reachable(True)
+            return Outcome(write, result=result)
+
+    def _say_reachable(self, reachable: bool, why: str = "") -> None:
+        if self._unreachable == (not reachable):
+            return
+        self._unreachable = not reachable
+        self._app.post_message(ReachabilityChanged(reachable, why))

@@ -66,3 +66,27 @@ async def test_the_bar_at_80_columns_shows_the_whole_duration(tmp_path: Path) ->
         bar = screen_text(app).splitlines()[0]
     assert bar.endswith("· 2h 15m · Europe/Berlin")
     assert "Storefront down: migration" in bar and "…" in bar
+
+
+@pytest.mark.parametrize("width", [78, 118])
+def test_others_are_named_where_the_title_still_fits_and_counted_where_not(width: int) -> None:
+    incident, entries = _incident("Checkout database failover")
+    metrics = compute_metrics(incident, entries, now=FIXED)
+    line = header_text(
+        incident, metrics, width=width, seconds=False, others=("bob (2), carol", 3)
+    ).plain
+    assert len(line) <= width
+    if width < 100:
+        assert line.endswith(" · Europe/Berlin · 3 also here")
+        assert "Checkout databas" in line  # most of the title, where names would leave none
+    else:
+        assert line.endswith(" · Europe/Berlin · also here: bob (2), carol")
+
+
+@given(names=st.text(min_size=1, max_size=300))
+def test_names_never_push_the_figures_off(names: str) -> None:
+    incident, entries = _incident(LONG)
+    metrics = compute_metrics(incident, entries, now=FIXED)
+    line = header_text(incident, metrics, width=118, seconds=False, others=(names, 2))
+    assert line.cell_len <= 118
+    assert " · 2h 15m · Europe/Berlin · " in line.plain

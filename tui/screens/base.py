@@ -80,11 +80,11 @@ class WorkbookModalScreen(WorkerReports, ModalScreen[ResultType]):
 class LiveScreen(WorkbookScreen[ResultType]):
     """A screen that shows what is in the database and follows every commit to it.
 
-    ``load`` starts the worker that reads what is shown. A commit while the screen is
-    current reloads it at once; one made while it is covered marks it stale, and it
-    reloads when it is shown again. Textual counts the screen right below the top one as
-    current too (it may show through a dialog), so only a screen two or more down the
-    stack waits for its resume.
+    ``load`` starts the worker that reads what is shown. A commit while the screen can be
+    seen reloads it at once; one made while it is covered marks it stale, and it reloads
+    when it is shown again. A screen under dialogs only can be seen (they show it through);
+    one under a full screen (the list under an incident) cannot, and waits: on PostgreSQL
+    the list's reload reads every incident, and it would hold up the incident's own.
     """
 
     # A class default, so subclasses keep whatever ``__init__`` signature they need.
@@ -102,9 +102,17 @@ class LiveScreen(WorkbookScreen[ResultType]):
         self._stale = False
         self.load()
 
+    @property
+    def can_be_seen(self) -> bool:
+        """Top of the stack, or under dialogs only."""
+        stack = self.app.screen_stack
+        if self not in stack:
+            return False
+        return all(isinstance(s, ModalScreen) for s in stack[stack.index(self) + 1 :])
+
     @on(DatabaseChanged)
     def _database_changed(self) -> None:
-        if self.is_current:
+        if self.can_be_seen:
             self.reload()
         else:
             self._stale = True

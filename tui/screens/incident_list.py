@@ -18,6 +18,7 @@ from textual.widgets import Footer, Input, Static
 from models.listing import IncidentRow
 from models.vocabulary import SEVERITIES, STATUSES
 from tui.errors import workbook
+from tui.messages import DatabaseReachability, PresenceChanged
 from tui.screens.base import LiveScreen
 from tui.widgets.incident_table import IncidentTable
 from tui.writer import Write
@@ -34,6 +35,7 @@ SORTS: dict[str, str] = {
     "title": "title",
 }
 LIST_GROUP = "incident-list"
+PRESENCE_SECONDS = 10  # how often the counts of who is in each incident are read again
 
 
 def _sort_key(name: str) -> Any:
@@ -55,6 +57,13 @@ class IncidentListScreen(LiveScreen[None]):
         """The incidents were read from the database."""
 
         rows: list[IncidentRow]
+
+    @dataclass
+    class PresenceCounted(Message, bubble=False):
+        """How many sessions have each incident open (``number``: which read)."""
+
+        counts: dict[int, int]
+        number: int
 
     HELP_GROUP: ClassVar[str] = "Incident list"
     AUTO_FOCUS = "#incident-table"
@@ -102,6 +111,8 @@ class IncidentListScreen(LiveScreen[None]):
         super().__init__()
         self.all_rows: list[IncidentRow] = []
         self._loaded = False
+        self._presence_asked = 0
+        self._presence_shown = 0
 
     @property
     def store(self) -> Store:
@@ -131,6 +142,7 @@ class IncidentListScreen(LiveScreen[None]):
             self._show_rows(rows)
         seconds = bool(workbook(self).settings.show_seconds)
         self.set_interval(1 if seconds else 60, self._tick_durations, name="duration-tick")
+        self.set_interval(PRESENCE_SECONDS, self.load_presence, name="presence-refresh")
 
     # -- loading -------------------------------------------------------------------------
 
@@ -138,6 +150,31 @@ class IncidentListScreen(LiveScreen[None]):
         if not workbook(self).store_is_open:
             return  # still opening (its reload follows) or failed (already explained)
         self._load_rows(self.store)
+        self.load_presence()
+
+    @on(PresenceChanged)
+    def load_presence(self) -> None:
+        if workbook(self).store_is_open:
+            self._presence_asked += 1
+            self._count_presence(self.store, self._presence_asked)
+
+    # Not exclusive (see the incident screen's presence read): late answers are dropped.
+    @work(thread=True, group="presence-count", exit_on_error=False)
+    def _count_presence(self, store: Store, number: int) -> None:
+        from models.presence import PresenceBook
+
+        self.hand_over(self.PresenceCounted(PresenceBook(store.engine).counts(), number))
+
+    @on(PresenceCounted)
+    def _presence_counted(self, event: PresenceCounted) -> None:
+        if event.number < self._presence_shown:
+            return
+        self._presence_shown = event.number
+        self.table.show_presence(event.counts)
+
+    @on(DatabaseReachability)
+    def _reachability(self) -> None:
+        self.refresh_table()
 
     @work(thread=True, exclusive=True, group=LIST_GROUP, exit_on_error=False)
     def _load_rows(self, store: Store) -> None:
@@ -178,6 +215,8 @@ class IncidentListScreen(LiveScreen[None]):
             summary = f"{total} incidents · sorted by {sort} · Enter opens"
         else:
             summary = f"{shown} of {total} incidents match · sorted by {sort}"
+        if not workbook(self).database_reachable:
+            summary = "⚠ database unreachable: showing what was read last · " + summary
         self.query_one("#incident-count", Static).update(Text(summary))
 
     def _tick_durations(self) -> None:

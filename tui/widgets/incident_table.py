@@ -69,6 +69,7 @@ class IncidentTable(RowView[ListLine]):
         self._zones: dict[str, ZoneInfo] = {}
         self._short_dates = False
         self._widths: tuple[int, ...] = ()
+        self._here: dict[int, int] = {}  # incident id -> sessions that have it open
 
     # -- what is shown -----------------------------------------------------------------
 
@@ -92,6 +93,16 @@ class IncidentTable(RowView[ListLine]):
                 changed = True
         if changed:
             self._measure()
+
+    def show_presence(self, counts: dict[int, int]) -> None:
+        """How many people have each incident open; redraws only the rows that changed."""
+        before, self._here = self._here, dict(counts)
+        for incident_id in set(before) | set(counts):
+            if before.get(incident_id) != counts.get(incident_id):
+                self.refresh_row(incident_id)
+
+    def here(self, incident_id: int) -> int:
+        return self._here.get(incident_id, 0)
 
     def duration_text(self, row: IncidentRow, now: datetime) -> str:
         minutes = row.duration_minutes(now)
@@ -147,7 +158,7 @@ class IncidentTable(RowView[ListLine]):
         return row.id
 
     def row_key(self, row: ListLine) -> Hashable:
-        return (row, self._widths, self._short_dates)
+        return (row, self._widths, self._short_dates, self._here.get(row.id, 0))
 
     def _started_width(self) -> int:
         return max(7, self._widths[0] - 5) if self._short_dates else self._widths[0]
@@ -193,6 +204,9 @@ class IncidentTable(RowView[ListLine]):
         sev, status, duration, actions, leads = self._widths[1:]
         incident = row.row
         title = literal(incident.title)
+        here = self._here.get(incident.id, 0)
+        if here:  # before the title, which gives way at the end
+            title = Text.assemble((f"{here} here", "bold"), " · ", title, end="")
         title.truncate(self._title_width(width), overflow="ellipsis", pad=True)
         severe = incident.severity in SEVERITIES[:2]
         cells = [

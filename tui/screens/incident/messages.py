@@ -36,3 +36,12 @@ class HistoryRead(Message):
 class PreviewRendered(Message):
     text: str
     warnings: list[str]
+
+
+@dataclass
+class PresenceRead(Message):
+    """Who else has the incident open, as the title bar names them, and how many sessions."""
+
+    names: str
+    count: int
+    number: int  # which read: a late answer to an older one is dropped

@@ -28,7 +28,7 @@ from models.store import IncidentSnapshot, Store
 from models.tables import TimelineEntry
 from models.timeparse import zone_or_utc
 from tui.errors import workbook
-from tui.messages import MilestoneChosen
+from tui.messages import DatabaseReachability, MilestoneChosen, PresenceChanged
 from tui.screens.base import LiveScreen
 from tui.screens.incident.action_flow import ActionItemFlow
 from tui.screens.incident.bindings import INCIDENT_BINDINGS
@@ -39,6 +39,7 @@ from tui.screens.incident.fields_flow import FieldsFlow
 from tui.screens.incident.header import IncidentHeader
 from tui.screens.incident.messages import (
     HistoryRead,
+    PresenceRead,
     PreviewRendered,
     PublicationRead,
     SnapshotLoaded,
@@ -58,6 +59,7 @@ from tui.widgets.writeup import WriteUp
 from tui.writer import Write, WritesWaiting
 
 WIDE = 120
+PRESENCE_SECONDS = 10  # who is here is read again this often, so a dead session drops out
 FOCUS_OF_TAB = {
     "tab-log": "#quick-entry",
     "tab-metrics": "#tab-metrics-panel",
@@ -98,6 +100,8 @@ class IncidentScreen(LiveScreen[None]):
         self._rest_pending = False
         self._preview_stale = True
         self._filter_from_quick_entry = False
+        self._presence_asked = 0
+        self._presence_shown = 0
 
     # -- plumbing ------------------------------------------------------------------------
 
@@ -178,9 +182,13 @@ class IncidentScreen(LiveScreen[None]):
         self.drafts = IncidentDrafts(app, self.incident_id)
         self.load()
         self.set_interval(1 if self.seconds else 60, self._tick, name="duration-tick")
+        app.enter_incident(self.incident_id)
+        self.load_presence()
+        self.set_interval(PRESENCE_SECONDS, self.load_presence, name="presence-refresh")
 
     def on_unmount(self) -> None:
         workbook(self).remove_hangup_handler(self.save_everything)
+        workbook(self).leave_incident(self.incident_id)
 
     def on_resize(self, event: Resize) -> None:
         if event.size.width >= WIDE:
@@ -209,6 +217,29 @@ class IncidentScreen(LiveScreen[None]):
         self.hand_over(
             PublicationRead(ahead_notice(Publications(store.engine).latest(self.incident_id)))
         )
+
+    @on(PresenceChanged)
+    def load_presence(self) -> None:
+        app = workbook(self)
+        if app.store_is_open and app.me is not None:
+            self._presence_asked += 1
+            self._load_presence(self.store, app.me.session_key, self._presence_asked)
+
+    # Not exclusive: a replaced run would make waiting for the workers fail; a late answer
+    # to an older question is dropped by its number instead.
+    @work(thread=True, group="presence-load", exit_on_error=False)
+    def _load_presence(self, store: Store, me: str, number: int) -> None:
+        from models.presence import PresenceBook, who_is_here
+
+        people = PresenceBook(store.engine).here(self.incident_id, exclude=me)
+        self.hand_over(PresenceRead(who_is_here(people), len(people), number))
+
+    @on(PresenceRead)
+    def _presence_read(self, event: PresenceRead) -> None:
+        if event.number < self._presence_shown:
+            return
+        self._presence_shown = event.number
+        self.query_one(IncidentHeader).show_others(event.names, event.count)
 
     def worker_failed(self, group: str, message: str) -> None:
         if group == "incident-load" and self.view is None:
@@ -342,9 +373,23 @@ class IncidentScreen(LiveScreen[None]):
     def _highlighted(self) -> None:
         self.show_entry_detail()
 
+    @on(DatabaseReachability)
+    def _reachability(self, event: DatabaseReachability) -> None:
+        self._writes_waiting(WritesWaiting(workbook(self).writer.outstanding))
+
     @on(WritesWaiting)
     def _writes_waiting(self, event: WritesWaiting) -> None:
-        if event.count:  # short enough for 80 columns: the rows show what waits
+        if not workbook(self).database_reachable:  # short enough for 80 columns
+            waiting = (
+                f"{event.count} change{'s' if event.count > 1 else ''}"
+                if event.count
+                else "what you log is"
+            )
+            self.quick_entry.say(
+                Text(f"⚠ database unreachable: {waiting} kept as drafts, written when it is back"),
+                "error",
+            )
+        elif event.count:  # short enough for 80 columns: the rows show what waits
             many = event.count > 1
             self.quick_entry.say(
                 Text(
