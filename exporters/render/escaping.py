@@ -212,7 +212,7 @@ def escape_pre_text(text: str) -> str:
     out: list[str] = []
     lines = text.split("\n")
     for line in lines:
-        trailing = len(line) - len(line.rstrip(" \t"))
+        trailing = len(line) - len(line.rstrip())
         body, tail = line[: len(line) - trailing], line[len(line) - trailing :]
         chunk = "".join(
             _PRE_NAMED.get(ch) or (_reference(ch) if _hidden(ch) and ch != "\t" else ch)
