@@ -79,6 +79,14 @@ INCIDENT_BINDINGS: list[BindingType] = [
         show=False,
     ),
     Binding(
+        "ctrl+o",
+        "attachments",
+        "Attachments",
+        id="incident.attachments",
+        tooltip="The selected entry's attachments (else the incident's): view, save, $PAGER",
+        show=False,
+    ),
+    Binding(
         "ctrl+u",
         "undo_delete",
         "Undo delete",
