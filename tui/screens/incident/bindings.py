@@ -83,7 +83,7 @@ INCIDENT_BINDINGS: list[BindingType] = [
         "attachments",
         "Attachments",
         id="incident.attachments",
-        tooltip="The selected entry's attachments (else the incident's): view, save, $PAGER",
+        tooltip="View, save or page the entry's attachments (else the incident's)",
         show=False,
     ),
     Binding(
