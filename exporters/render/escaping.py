@@ -208,17 +208,22 @@ _PRE_TOKEN: Final = re.compile(r"&(amp|lt|gt|#[0-9]{1,7});")
 _PRE_NAMED_BACK: Final = {"amp": "&", "lt": "<", "gt": ">"}
 
 
+# The characters escaped anywhere in a line: & < > and the hidden ones but the tab.
+_PRE_SPECIAL: Final = re.compile("[&<>\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+
+
+def _pre_special(match: re.Match[str]) -> str:
+    ch = match.group()
+    return _PRE_NAMED.get(ch) or _reference(ch)
+
+
 def escape_pre_text(text: str) -> str:
     out: list[str] = []
-    lines = text.split("\n")
-    for line in lines:
-        trailing = len(line) - len(line.rstrip())
-        body, tail = line[: len(line) - trailing], line[len(line) - trailing :]
-        chunk = "".join(
-            _PRE_NAMED.get(ch) or (_reference(ch) if _hidden(ch) and ch != "\t" else ch)
-            for ch in body
-        )
-        out.append(chunk + "".join(_reference(ch) for ch in tail))
+    for line in text.split("\n"):
+        body = line.rstrip()
+        tail = line[len(body) :]
+        chunk = _PRE_SPECIAL.sub(_pre_special, body)
+        out.append(chunk + "".join(_reference(ch) for ch in tail) if tail else chunk)
     escaped = "\n".join(out)
     if escaped.startswith("\n"):
         escaped = "&#10;" + escaped[1:]
