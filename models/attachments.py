@@ -31,6 +31,7 @@ from sqlalchemy import (
     insert,
     select,
 )
+from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Field, Session, SQLModel
 
 from models.sessions import reading, writing
@@ -232,7 +233,7 @@ def _unique_name(taken: set[str], name: str) -> str:
 
 
 def insert_attachment(
-    tx: Session | Connection,
+    tx: OrmSession | Connection,
     *,
     incident_id: int,
     entry_id: int | None,
@@ -248,7 +249,7 @@ def insert_attachment(
     Raises AttachmentTooLarge past ``limit`` and AttachmentError for a bad name or an entry
     of another incident, before anything is written.
     """
-    conn = tx.connection() if isinstance(tx, Session) else tx
+    conn = tx.connection() if isinstance(tx, OrmSession) else tx
     name = clean_name(name)
     if len(data) > limit:
         raise AttachmentTooLarge(name, len(data), limit)
