@@ -20,6 +20,10 @@ machine-readable parts, and the reader looks at nothing else:
   Action | Owner | Priority | Type | Status | Due | Link | From |``; From is ``entry N`` (the
   timeline's ``#``) or ``—``.
 
+* **Attachments**: a ``<!-- workbook:attachment {JSON} -->`` line each, then for a text one
+  its ``<pre>`` block (see :mod:`exporters.render.attachment_blocks`); other files are read
+  back from ``SLUG/NAME`` beside the document by the importer.
+
 Headings, figures, key times and review notes are for people and are recomputed on import.
 """
 
