@@ -80,6 +80,12 @@ def _as_theme(value: Any) -> str:
     return _as_text(value).strip()
 
 
+def _as_size(value: Any) -> int:
+    from models.attachments import parse_size
+
+    return parse_size(value)
+
+
 @dataclass(frozen=True)
 class Setting:
     key: str
@@ -98,6 +104,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("cursor_blink", "WORKBOOK_CURSOR_BLINK", _as_bool, lambda: False, "blink the cursor"),
     Setting("show_seconds", "WORKBOOK_SHOW_SECONDS", _as_bool, lambda: False, "tick by seconds"),
     Setting("theme", "WORKBOOK_THEME", _as_theme, lambda: "textual-dark", "Textual theme name"),
+    Setting(
+        "attachment_limit",
+        "WORKBOOK_ATTACHMENT_LIMIT",
+        _as_size,
+        lambda: 10 * 1024 * 1024,
+        "largest attachment (bytes, or 512KiB, 10MiB)",
+    ),
 )
 SETTINGS_BY_KEY = {s.key: s for s in SETTINGS}
 

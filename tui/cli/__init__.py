@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from tui.cli import (
     actions,
+    attachments,
     config,
     documents,
     entries,
@@ -35,6 +36,8 @@ for _command in (
     entries.tag,
     entries.delete,
     entries.restore,
+    attachments.attach,
+    attachments.attachment,
     actions.action,
     actions.action_update,
     documents.export,

@@ -367,7 +367,10 @@ class IncidentScreen(LiveScreen[None]):
     def show_entry_detail(self) -> None:
         entry = self.view.entry(self.timeline.selected_entry_id()) if self.view else None
         filtered = bool(self.timeline.total_count)  # entries there are, the filter hides them
-        self.query_one(EntryDetail).show_entry(entry, self.zone, filtered=filtered)
+        attachments = self.view.attachments_of(entry.id) if self.view and entry else []
+        self.query_one(EntryDetail).show_entry(
+            entry, self.zone, filtered=filtered, attachments=attachments
+        )
 
     @on(Timeline.Highlighted)
     def _highlighted(self) -> None:
@@ -420,18 +423,64 @@ class IncidentScreen(LiveScreen[None]):
 
     @on(QuickEntryInput.PasteRefused)
     def _paste_refused(self, event: QuickEntryInput.PasteRefused) -> None:
+        from tui.screens.attachments import AttachPasteScreen
+
         where = "not kept: the drafts folder cannot be written"
+        key = paste_key()
         if self.drafts is not None:
-            self.drafts.keep(paste_key(), event.text)
+            self.drafts.keep(key, event.text)
             where = f"kept as a draft in {self.drafts.where()}"
         self.notify(
             f"The paste is {event.why}. Nothing was cut and nothing logged; it is {where}. "
-            "Attaching it as a file will come with attachments; until then, "
-            "`workbook log REF - --lines` logs long logs from a file.",
+            "It can be attached as a text file instead.",
             title="Paste too large",
             severity="error",
             timeout=20,
         )
+        name = f"paste-{self.now().strftime('%Y%m%d-%H%M%S')}.txt"
+
+        def chosen(attach: bool | None) -> None:
+            if attach:
+                self._attach_paste(key, name, event.text)
+
+        self.app.push_screen(AttachPasteScreen(event.why, name), chosen)
+
+    def _attach_paste(self, key: str, name: str, text: str) -> None:
+        """Attach a refused paste to the incident, off the UI thread; the draft goes once
+        it has landed."""
+        from models.attachments import add_attachment
+
+        incident_id = self.incident_id
+        limit = int(workbook(self).settings.attachment_limit)
+        drafts = self.drafts
+
+        def write(store: Store) -> str:
+            info = add_attachment(
+                store.engine,
+                incident_id=incident_id,
+                entry_id=None,
+                name=name,
+                data=text.encode("utf-8"),
+                author=store.author,
+                limit=limit,
+            )
+            return info.name
+
+        def landed(kept_as: str) -> None:
+            if drafts is not None:
+                drafts.drop(key)
+            self.notify(f"the paste is attached to the incident as {kept_as} (ctrl+o)")
+            if self.is_attached:
+                self.reload()
+
+        def refused(why: str) -> None:
+            self.notify(
+                f"the paste was not attached: {why}; it is still kept as a draft",
+                severity="error",
+                timeout=20,
+            )
+
+        self.write(Write(write, landed, refused))
 
     @on(QuickEntryInput.TimelineWanted)
     def _timeline_wanted(self) -> None:
@@ -617,6 +666,22 @@ class IncidentScreen(LiveScreen[None]):
             self.store.update_incident(self.incident_id, {field: text})
             self.drafts.drop(writeup_key(field))
             writeup.saved(field, text)
+
+    def action_attachments(self) -> None:
+        """The selected entry's attachments, else all of the incident's."""
+        from tui.screens.attachments import AttachmentsScreen
+
+        if self.view is None:
+            return
+        entry_id = self.timeline.selected_entry_id()
+        listed = self.view.attachments_of(entry_id) if entry_id is not None else []
+        title = f"Attachments of entry {entry_id}"
+        if not listed:
+            listed, title = list(self.view.snapshot.attachments), "Attachments of the incident"
+        if not listed:
+            self.notify("nothing is attached: `workbook attach REF FILE` attaches a file")
+            return
+        self.app.push_screen(AttachmentsScreen(self.incident_id, listed, title))
 
     def action_back(self) -> None:
         # Write-up typing is sent on its way, and kept as a draft until it lands.
