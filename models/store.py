@@ -21,6 +21,7 @@ from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from models.attachments import AttachmentInfo, attachments_in
 from models.bulk import collector_paused, unsaved_copy
 from models.import_evidence import ImportedFigure, mark_corrected, read_evidence
 from models.listing import IncidentRow, list_rows, rows_from_snapshots
@@ -87,6 +88,8 @@ class IncidentSnapshot:
     action_items: list[ActionItem]
     # For an imported incident: where its start, end and duration came from (by figure).
     imported: dict[str, ImportedFigure] = field(default_factory=dict)
+    # What is attached to the incident and its entries, without the bytes.
+    attachments: list[AttachmentInfo] = field(default_factory=list)
 
 
 class Store:
@@ -581,7 +584,8 @@ class Store:
                 .order_by(col(ActionItem.number))
             ).all()
             imported = read_evidence(session, incident_id)
-            return IncidentSnapshot(incident, list(entries), list(actions), imported)
+            attachments = attachments_in(session, incident_id)
+            return IncidentSnapshot(incident, list(entries), list(actions), imported, attachments)
 
     def open_action_counts(self) -> dict[int, int]:
         with self._reading() as session:

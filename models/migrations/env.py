@@ -8,6 +8,7 @@ from sqlmodel import SQLModel
 
 # Imported for their side effect: they register the tables on SQLModel.metadata.
 import models.allowances
+import models.attachments
 import models.import_evidence
 import models.publications
 import models.tables  # noqa: F401
