@@ -15,6 +15,7 @@ from tui.cli import (
     full_screen,
     incidents,
     publishing,
+    run,
     search,
     stats,
 )
@@ -35,6 +36,7 @@ for _command in (
     entries.tag,
     entries.delete,
     entries.restore,
+    run.run,
     actions.action,
     actions.action_update,
     documents.export,
