@@ -11,6 +11,7 @@ and runs the same :func:`execute`.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import time
@@ -109,8 +110,6 @@ def main(argv: Sequence[str] | None = None) -> None:
         return
     status = execute(request)
     for stream in (sys.stdout, sys.stderr):
-        try:
+        with contextlib.suppress(OSError, ValueError):
             stream.flush()
-        except (OSError, ValueError):
-            pass
     os._exit(status)

@@ -14,6 +14,7 @@ moment it was first sent, so a write that landed unseen is found, never made twi
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -222,10 +223,8 @@ def send_pending_runs(context: Context, drafts: Drafts | None = None) -> None:
                 f"it stays in {drafts.path(NO_INCIDENT)}"
             )
             continue
-        try:
+        with contextlib.suppress(OSError):  # written: a second try finds it there
             drafts.discard(NO_INCIDENT, key)
-        except OSError:
-            pass  # written: a second try finds it there
         logged += 1
     if logged:
         runs = "an earlier run" if logged == 1 else f"{logged} earlier runs"
