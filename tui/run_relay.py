@@ -27,6 +27,7 @@ import time
 import tty
 from collections.abc import Callable, Iterator, Sequence
 from types import FrameType
+from typing import Any
 
 # Signals sent to ``workbook run`` that are meant for the command.
 PASSED_ON = (
@@ -216,7 +217,9 @@ def _fork_and_relay(
     try:
         tail = Tail(FIRST_KEEP)
         tail.limit = keep()
-        wait_status = _relay(pid, master, tail, signals, stdin_tty=stdin_tty, ours=ours)
+        wait_status = _relay(
+            pid, master, tail, signals, stdin_tty=stdin_tty, ours=ours, saved=saved
+        )
     finally:
         if saved is not None:
             with contextlib.suppress(termios.error):
@@ -234,7 +237,14 @@ def _copy_size(source: int, target: int) -> None:
 
 
 def _relay(
-    pid: int, master: int, tail: Tail, signals: _Signals, *, stdin_tty: bool, ours: int
+    pid: int,
+    master: int,
+    tail: Tail,
+    signals: _Signals,
+    *,
+    stdin_tty: bool,
+    ours: int,
+    saved: list[Any] | None,
 ) -> int:
     """Copy between our terminal and the command's until it exits; its wait status."""
     reading_stdin = True
@@ -254,14 +264,15 @@ def _relay(
                 chunk = os.read(master, CHUNK)
             except OSError:  # EIO: every copy of the command's terminal is closed
                 chunk = b""
-            if chunk:
-                tail.add(chunk)
-                if showing:
-                    showing = _write_all(1, chunk)
-                continue
-            if wait_status is None:
-                _, wait_status = os.waitpid(pid, 0)
-            return wait_status
+            if not chunk:
+                if wait_status is None:
+                    _, wait_status = os.waitpid(pid, 0)
+                return wait_status
+            tail.add(chunk)
+            if showing:
+                showing = _write_all(1, chunk)
+        # Typed keys are read even while the command floods the screen: ctrl+c must get
+        # through to `yes` or `tail -f`.
         if 0 in ready:
             try:
                 typed = os.read(0, CHUNK)
@@ -277,13 +288,30 @@ def _relay(
                 else:  # the end of piped input, as ctrl+d at the start of a line
                     _write_all(master, b"\x04")
         if wait_status is None:
-            done, status = os.waitpid(pid, os.WNOHANG)
-            if done:
+            done, status = os.waitpid(pid, os.WNOHANG | os.WUNTRACED)
+            if done and os.WIFSTOPPED(status):
+                _stop_with(pid, saved, ours, master)
+            elif done:
                 wait_status = status
         elif not ready:
             # It has exited and its terminal is quiet, though something it started still
             # holds it open: what it printed is in.
             return wait_status
+
+
+def _stop_with(pid: int, saved: list[Any] | None, ours: int, master: int) -> None:
+    """The command stopped (ctrl+z): stop too, so the shell's job control sees it, and
+    take it along when continued (``fg``)."""
+    if saved is not None:
+        with contextlib.suppress(termios.error):
+            termios.tcsetattr(0, termios.TCSADRAIN, saved)
+        # The default action of SIGTSTP: stopped here until the shell continues us.
+        os.kill(os.getpid(), signal.SIGTSTP)
+        with contextlib.suppress(termios.error):
+            tty.setraw(0, termios.TCSANOW)
+        _copy_size(ours, master)
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGCONT)
 
 
 def run_piped(argv: Sequence[str], *, keep: Keep) -> Ran:

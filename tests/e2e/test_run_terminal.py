@@ -117,3 +117,26 @@ def test_no_output_logs_the_command_only_and_secrets_never_reach_the_record(
     second = wait_for_entries(db, 3)[-1]
     assert second.text.startswith("$ echo quiet\nexit 0")
     assert not [a for a in list_attachments(open_database(db), 1) if a.entry_id == second.id]
+
+
+def test_a_command_that_stops_is_not_left_stopped(incident: tuple[Path, str], launch) -> None:
+    # Under a shell with job control the workbook stops with it and takes it along on `fg`;
+    # here, with no shell to continue us, the command is continued at once.
+    db, slug = incident
+    script = "echo before; kill -STOP $$; echo after"
+    term = launch("--db", str(db), "run", slug, "--", "sh", "-c", script)
+    term.wait_for("after")
+    assert term.wait_exit() == 0
+
+
+def test_typed_keys_get_through_while_the_command_floods_the_screen(
+    incident: tuple[Path, str], launch
+) -> None:
+    db, slug = incident
+    term = launch("--db", str(db), "run", slug, "--", "yes", "flood")
+    term.wait_for("flood")
+    term.type("\x03")
+    assert term.wait_exit(timeout=10) == 128 + signal.SIGINT
+    entry = wait_for_entries(db, 2)[-1]
+    assert "killed by SIGINT" in entry.text
+    assert len(_output(db, entry.id).encode()) <= 64 * 1024 + 100
