@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
@@ -33,9 +32,9 @@ def _log(store: Store, incident_id: int, output: str | None = "count\n42\n") -> 
 
 
 def test_the_entry_and_its_output_land_together_and_a_second_try_adds_nothing(
-    tmp_path: Path,
+    backend: str,
 ) -> None:
-    store = Store(open_database(tmp_path / "w.db"))
+    store = Store(open_database(backend))
     incident = store.create_incident("Checkout down", timezone="UTC")
     assert incident.id is not None
     first = _log(store, incident.id)
@@ -52,8 +51,8 @@ def test_the_entry_and_its_output_land_together_and_a_second_try_adds_nothing(
     assert read_attachment(store.engine, incident.id, info.id)[1] == b"count\n42\n"
 
 
-def test_no_output_no_attachment_and_an_unknown_incident_writes_nothing(tmp_path: Path) -> None:
-    store = Store(open_database(tmp_path / "w.db"))
+def test_no_output_no_attachment_and_an_unknown_incident_writes_nothing(backend: str) -> None:
+    store = Store(open_database(backend))
     incident = store.create_incident("Checkout down", timezone="UTC")
     assert incident.id is not None
     _log(store, incident.id, output=None)
