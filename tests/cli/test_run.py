@@ -124,6 +124,7 @@ def test_help_and_a_command_without_the_double_dash_go_through_click(db: Path, s
     done = workbook_process("--db", str(db), "run", slug, "echo", "plain")
     assert (done.code, done.out) == (0, "plain\n")
     assert show_json(db, slug)["timeline"][0]["text"].startswith("$ echo plain")
+    assert workbook_process("--db", str(db), "run", slug, "false").code == 1
 
 
 def test_in_process_through_click_as_well(db: Path, slug: str) -> None:

@@ -65,7 +65,9 @@ def run(
     from tui.launch import RunRequest, execute
 
     request = RunRequest(context.db_option, ref, list(tags), no_output, list(command))
-    raise click.exceptions.Exit(execute(request))
+    # SystemExit, not click's Exit: click hands Exit's code back as a return value, which
+    # the program would then ignore.
+    sys.exit(execute(request))
 
 
 def record_run(request: RunRequest, tags: list[str], ran: Ran, started: float) -> int:
