@@ -4,6 +4,8 @@ exit status; secrets redacted; an entry kept for later when the database is away
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 from models.attachments import list_attachments, read_attachment
@@ -172,3 +174,17 @@ def test_an_unavailable_database_keeps_the_entry_and_a_later_command_writes_it_o
     again = workbook_process("--db", str(folder_db), "log", slug, "Again")
     assert again.err == ""
     assert len(show_json(folder_db, slug)["timeline"]) == 3
+
+
+def test_standard_input_reaches_the_command(db: Path, slug: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "tui", "--db", str(db), "run", slug, "--", "cat"],
+        input="piped in\n",
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert (done.returncode, done.stdout) == (0, "piped in\n")
+    (entry,) = show_json(db, slug)["timeline"]
+    assert _attachments(db)[entry["id"]] == "piped in\n"

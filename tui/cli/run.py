@@ -91,8 +91,8 @@ def record_run(request: RunRequest, tags: list[str], ran: Ran, started: float) -
         line = command_line(request.command)
         text = entry_text(line, status=ran.status, seconds=ran.seconds, died_of=ran.signal)
         output = None
-        if not request.no_output:
-            limit = int(settings.run_output_limit)
+        limit = int(settings.run_output_limit)
+        if not request.no_output and limit > 0:
             output = output_text(ran.output, dropped=ran.output_dropped, limit=limit) or None
         pending = PendingRun(
             ref=request.ref,
