@@ -9,12 +9,17 @@ from pathlib import Path
 
 def write_atomically(path: Path, text: str) -> None:
     """Write text (UTF-8, LF) to a temporary file beside ``path``, fsync, then rename."""
+    write_bytes_atomically(path, text.encode("utf-8"))
+
+
+def write_bytes_atomically(path: Path, data: bytes) -> None:
+    """Write bytes as they are to a temporary file beside ``path``, fsync, then rename."""
     path = path.expanduser()
     folder = path.parent if str(path.parent) else Path(".")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)

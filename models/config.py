@@ -80,26 +80,10 @@ def _as_theme(value: Any) -> str:
     return _as_text(value).strip()
 
 
-_SIZE_UNITS = {"": 1, "b": 1, "k": 1024, "kb": 1024, "kib": 1024, "m": 1024**2, "mb": 1024**2}
-_SIZE_UNITS["mib"] = 1024**2
-
-
 def _as_size(value: Any) -> int:
-    """A number of bytes: ``65536``, ``64KiB``, ``1 MiB`` (K and M are 1024 and 1024²)."""
-    if isinstance(value, bool):
-        raise ValueError("expected a size such as 65536 or 64KiB")
-    if isinstance(value, int):
-        number, unit = value, ""
-    else:
-        text = str(value).strip().lower()
-        digits = text.rstrip("abcdefghijklmnopqrstuvwxyz ").strip()
-        unit = text[len(digits) :].strip()
-        if not digits.isdigit() or unit not in _SIZE_UNITS:
-            raise ValueError("expected a size such as 65536 or 64KiB")
-        number = int(digits)
-    if number < 0:
-        raise ValueError("a size cannot be negative")
-    return number * _SIZE_UNITS[unit]
+    from models.attachments import parse_size
+
+    return parse_size(value)
 
 
 @dataclass(frozen=True)
@@ -120,6 +104,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("cursor_blink", "WORKBOOK_CURSOR_BLINK", _as_bool, lambda: False, "blink the cursor"),
     Setting("show_seconds", "WORKBOOK_SHOW_SECONDS", _as_bool, lambda: False, "tick by seconds"),
     Setting("theme", "WORKBOOK_THEME", _as_theme, lambda: "textual-dark", "Textual theme name"),
+    Setting(
+        "attachment_limit",
+        "WORKBOOK_ATTACHMENT_LIMIT",
+        _as_size,
+        lambda: 10 * 1024 * 1024,
+        "largest attachment (bytes, or 512KiB, 10MiB)",
+    ),
     Setting(
         "run_output_limit",
         "WORKBOOK_RUN_OUTPUT_LIMIT",

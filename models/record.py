@@ -33,10 +33,24 @@ class ActionRecord:
 
 
 @dataclass
+class AttachmentRecord:
+    """An attachment as a document lists it: the text's bytes, or (a file beside the
+    document) ``data`` None until the importer reads ``relative_path``."""
+
+    name: str
+    media_type: str
+    data: bytes | None = None
+    relative_path: str | None = None
+    sha256: str = ""
+    entry_index: int | None = None  # index into IncidentRecord.entries
+
+
+@dataclass
 class IncidentRecord:
     """An incident's fields by their JSON names (see models.tables.Incident), entries, actions."""
 
     fields: dict[str, Any] = field(default_factory=dict)
     entries: list[EntryRecord] = field(default_factory=list)
     action_items: list[ActionRecord] = field(default_factory=list)
+    attachments: list[AttachmentRecord] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)

@@ -99,7 +99,9 @@ def store_record(
         entry_ids: list[int] = []
         if entry_rows:
             insert_many(session.connection(), ENTRY_TABLE, entry_rows)
-        if any(a.source_entry_index is not None for a in record.action_items):
+        if any(a.source_entry_index is not None for a in record.action_items) or any(
+            a.entry_index is not None for a in record.attachments
+        ):
             # Rows inserted in one transaction get ascending ids in the order given.
             entry_ids = list(
                 session.exec(
@@ -133,6 +135,22 @@ def store_record(
             raise StoreError("the document lists the same action item number twice") from exc
         incident.next_action_number = next_free
         session.add(incident)
+        if record.attachments:
+            from models.attachments import insert_attachment
+
+            for attachment in record.attachments:
+                index = attachment.entry_index
+                data = attachment.data or b""
+                insert_attachment(
+                    session,
+                    incident_id=incident_id,
+                    entry_id=entry_ids[index] if index is not None else None,
+                    name=attachment.name,
+                    data=data,
+                    media_type=attachment.media_type or None,
+                    limit=max(len(data), 1),  # the limit is for attaching, not for imports
+                    created_at=now,
+                )
         if evidence:
             from models.import_evidence import add_evidence
 

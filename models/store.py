@@ -88,8 +88,14 @@ class IncidentSnapshot:
     action_items: list[ActionItem]
     # For an imported incident: where its start, end and duration came from (by figure).
     imported: dict[str, ImportedFigure] = field(default_factory=dict)
-    # What is attached to the incident and its entries, without the bytes.
+    # What is attached to the incident and its entries; the bytes only when asked for
+    # (Store.with_attachment_data), by attachment id.
     attachments: list[AttachmentInfo] = field(default_factory=list)
+    attachment_data: dict[int, bytes] = field(default_factory=dict)
+
+    def attached(self) -> list[tuple[AttachmentInfo, bytes | None]]:
+        """Each attachment with its bytes when they were read."""
+        return [(a, self.attachment_data.get(a.id)) for a in self.attachments]
 
 
 class Store:
@@ -591,6 +597,19 @@ class Store:
             imported = read_evidence(session, incident_id)
             attachments = attachments_in(session, incident_id)
             return IncidentSnapshot(incident, list(entries), list(actions), imported, attachments)
+
+    def with_attachment_data(self, snapshot: IncidentSnapshot) -> IncidentSnapshot:
+        """The snapshot with the bytes of its attachments, for an export or a publish."""
+        if not snapshot.attachments or snapshot.incident.id is None:
+            return snapshot
+        from dataclasses import replace
+
+        from models.attachments import read_attachment_data
+
+        data = {
+            info.id: blob for info, blob in read_attachment_data(self.engine, snapshot.incident.id)
+        }
+        return replace(snapshot, attachment_data=data)
 
     def open_action_counts(self) -> dict[int, int]:
         with self._reading() as session:

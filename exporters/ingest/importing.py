@@ -148,6 +148,7 @@ def read_text(text: str, path: Path) -> ReadDocument:
 
     if looks_like_workbook(text):
         record = read_workbook_markdown(text)
+        _read_attached_files(record, path)
         evidence = {
             role: {
                 "line": None,
@@ -169,6 +170,31 @@ def read_text(text: str, path: Path) -> ReadDocument:
     return ReadDocument(
         path, "foreign", record, result.stated_duration_minutes, evidence=result.evidence
     )
+
+
+def _read_attached_files(record: IncidentRecord, path: Path) -> None:
+    """The files the document links (``SLUG/NAME`` beside it), checked against the
+    SHA-256 it states: the export's other half (see exporters.render.attachment_blocks)."""
+    import hashlib
+
+    from models.attachments import clean_name
+
+    folder = path.parent.resolve()
+    for attachment in record.attachments:
+        if attachment.data is not None or attachment.relative_path is None:
+            continue
+        clean_name(attachment.name)
+        file = (folder / attachment.relative_path).resolve()
+        if not file.is_relative_to(folder) or not file.is_file():
+            raise ImportProblem(
+                f"{path} links the attached file {attachment.relative_path}, which is not beside it"
+            )
+        data = file.read_bytes()
+        if attachment.sha256 and hashlib.sha256(data).hexdigest() != attachment.sha256:
+            raise ImportProblem(
+                f"{path}: the attached file {attachment.relative_path} changed since the export"
+            )
+        attachment.data = data
 
 
 ALREADY_THERE = "already in the workbook"

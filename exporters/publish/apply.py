@@ -87,6 +87,10 @@ def _commit(docs: DocsRepo, plan: PublishPlan, now: datetime) -> str:
         file_name = plan.path.rsplit("/", 1)[1]
         files = {file_name: plan.text.encode("utf-8"), README: plan.readme.encode("utf-8")}
         tree = docs.write_files(plan.parent, plan.folder.split("/"), files)
+        if plan.files:
+            # The attached files go in a folder named for the slug, beside the postmortem.
+            slug = plan.snapshot.incident.slug
+            tree = docs.write_files(tree, [*plan.folder.split("/"), slug], plan.files)
         commit = docs.commit_tree(tree, plan.parent, plan.message, plan.identity, now)
         ref = f"refs/heads/{plan.branch}"
         docs.update_refs([(ref, commit, plan.branch_tip or "0" * 40)], "workbook: publish")
@@ -121,7 +125,7 @@ def _write_failure(docs: DocsRepo, exc: Exception) -> str:
 
 def _update_checkout(docs: DocsRepo, plan: PublishPlan) -> None:
     """The branch is the checked-out one: bring its index and files up to the new commit."""
-    from exporters.files import write_atomically
+    from exporters.files import write_atomically, write_bytes_atomically
 
     assert docs.top is not None
     top = docs.top
@@ -130,7 +134,15 @@ def _update_checkout(docs: DocsRepo, plan: PublishPlan) -> None:
         target = top / path
         target.parent.mkdir(parents=True, exist_ok=True)
         write_atomically(target, text)
-    docs.stage(list(files))
+    attached = {
+        f"{plan.folder}/{plan.snapshot.incident.slug}/{name}": data
+        for name, data in plan.files.items()
+    }
+    for path, data in attached.items():
+        target = top / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_bytes_atomically(target, data)
+    docs.stage([*files, *attached])
 
 
 def _remember(plan: PublishPlan, publications: Publications, commit: str, now: datetime) -> None:

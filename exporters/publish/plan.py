@@ -151,6 +151,8 @@ class PublishPlan:
     offline: PublishError | None = None  # the remote could not be reached to check
     # The findings allowed by this request's ids, to be remembered once it is carried out.
     newly_allowed: list[SecretFinding] = field(default_factory=list)
+    # Attached files that are not text, by name, for <folder>/<slug>/ beside the postmortem.
+    files: dict[str, bytes] = field(default_factory=dict)
 
     @property
     def unchanged(self) -> bool:
@@ -200,7 +202,32 @@ def commit_message(snapshot: IncidentSnapshot, *, adding: bool, message: str | N
 def _render(snapshot: IncidentSnapshot, now: datetime) -> str:
     from exporters.render.markdown import render_markdown
 
-    return render_markdown(snapshot.incident, snapshot.entries, snapshot.action_items, now=now)
+    return render_markdown(
+        snapshot.incident,
+        snapshot.entries,
+        snapshot.action_items,
+        now=now,
+        attachments=snapshot.attached(),
+    )
+
+
+def attached_files(snapshot: IncidentSnapshot) -> dict[str, bytes]:
+    """The attachments published as files beside the postmortem (not text), by name."""
+    return {a.name: data for a, data in snapshot.attached() if not a.is_text and data is not None}
+
+
+def _file_changes(
+    docs: DocsRepo, parent: str, folder: str, files: dict[str, bytes]
+) -> list[FileChange]:
+    if not files:
+        return []
+    have = {e.name: e.sha for e in docs.subtree(parent, folder) or [] if e.kind == "blob"}
+    changes = []
+    for name, data in files.items():
+        old = have.get(name)
+        status = "added" if old is None else "unchanged" if old == docs.blob_id(data) else "updated"
+        changes.append(FileChange(f"{folder}/{name}", status))
+    return changes
 
 
 def scan(snapshot: IncidentSnapshot, request: PublishRequest) -> list[SecretFinding]:
@@ -383,6 +410,8 @@ def plan_publish(
         readme = _index(docs, entries, file_name, text, cache)
         old_readme = _read_text(docs, _blob(entries, README, readme_path))
         changes = [_changes(old_text, text, path), _changes(old_readme, readme, readme_path)]
+        files = attached_files(clean)
+        changes += _file_changes(docs, parent, f"{folder}/{incident.slug}", files)
         if checked_out:
             dirty = docs.uncommitted([path, readme_path])
             if dirty:
@@ -416,6 +445,7 @@ def plan_publish(
         redacted=redacted,
         offline=offline,
         newly_allowed=newly_allowed,
+        files=files,
     )
 
 

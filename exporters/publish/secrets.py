@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Collection, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Final
 
 from exporters.render.terminal_safe import visible
@@ -126,6 +126,12 @@ def _texts(snapshot: IncidentSnapshot) -> Iterator[_Text]:
             if value:
                 where = f"action item {item.ref}" + ("" if name == "title" else f" ({name})")
                 yield _Text(f"action:{item.ref}:{name}", where, value)
+    for attachment, data in snapshot.attached():
+        # Text attachments are published as text; the bytes are there when an export or
+        # a publish read them (Store.with_attachment_data).
+        if attachment.is_text and data is not None:
+            where = f"the attachment {attachment.name} (id {attachment.id})"
+            yield _Text(f"attachment:{attachment.id}", where, data.decode("utf-8"))
 
 
 def scan_snapshot(
@@ -236,7 +242,27 @@ def redact_snapshot(
         )
         for a in snapshot.action_items
     ]
-    return IncidentSnapshot(_copy_incident(incident, changes), entries, items)
+    attachments = []
+    data = dict(snapshot.attachment_data)
+    for attachment in snapshot.attachments:
+        blob = data.get(attachment.id)
+        if attachment.is_text and blob is not None:
+            text = blob.decode("utf-8")
+            new = cleaned(f"attachment:{attachment.id}", text)
+            if new != text:
+                blob = data[attachment.id] = new.encode("utf-8")
+                attachment = replace(
+                    attachment, bytes=len(blob), sha256=hashlib.sha256(blob).hexdigest()
+                )
+        attachments.append(attachment)
+    return IncidentSnapshot(
+        _copy_incident(incident, changes),
+        entries,
+        items,
+        snapshot.imported,
+        attachments,
+        data,
+    )
 
 
 def _kept(text: str, matches: list[SecretMatch]) -> list[SecretMatch]:

@@ -195,3 +195,42 @@ def _reference_token(match: re.Match[str]) -> str:
 def decode_narrative(lines: list[str]) -> str:
     """The narrative :func:`encode_narrative` was given."""
     return "\n".join(_REFERENCE.sub(_reference_token, line) for line in lines)
+
+
+# -- text attachments inside <pre> ----------------------------------------------------------
+# A text attachment is shown in a <pre> element, where GitHub interprets no Markdown and
+# the browser only character references. Escaped: the three characters HTML reads (& < >),
+# hidden characters, white space at a line's end (the document keeps none), a newline first
+# (a parser drops one right after <pre>). Undone exactly by unescape_pre_text, which reads
+# only these tokens, so nothing a log line holds can come back changed.
+_PRE_NAMED: Final = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+_PRE_TOKEN: Final = re.compile(r"&(amp|lt|gt|#[0-9]{1,7});")
+_PRE_NAMED_BACK: Final = {"amp": "&", "lt": "<", "gt": ">"}
+
+
+def escape_pre_text(text: str) -> str:
+    out: list[str] = []
+    lines = text.split("\n")
+    for line in lines:
+        trailing = len(line) - len(line.rstrip())
+        body, tail = line[: len(line) - trailing], line[len(line) - trailing :]
+        chunk = "".join(
+            _PRE_NAMED.get(ch) or (_reference(ch) if _hidden(ch) and ch != "\t" else ch)
+            for ch in body
+        )
+        out.append(chunk + "".join(_reference(ch) for ch in tail))
+    escaped = "\n".join(out)
+    if escaped.startswith("\n"):
+        escaped = "&#10;" + escaped[1:]
+    return escaped
+
+
+def _pre_token(match: re.Match[str]) -> str:
+    name = match.group(1)
+    if name.startswith("#"):
+        return chr(int(name[1:]))
+    return _PRE_NAMED_BACK[name]
+
+
+def unescape_pre_text(escaped: str) -> str:
+    return _PRE_TOKEN.sub(_pre_token, escaped)

@@ -14,7 +14,13 @@ def render_incident(snapshot: IncidentSnapshot, fmt: str, *, now: datetime) -> s
     if fmt == "markdown":
         from exporters.render.markdown import render_markdown
 
-        return render_markdown(snapshot.incident, snapshot.entries, snapshot.action_items, now=now)
+        return render_markdown(
+            snapshot.incident,
+            snapshot.entries,
+            snapshot.action_items,
+            now=now,
+            attachments=snapshot.attached(),
+        )
     if fmt == "json":
         from exporters.render.json_view import incident_dict
 

@@ -20,6 +20,7 @@ from types import SimpleNamespace
 from typing import Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from exporters.render.attachment_blocks import attachment_blocks
 from exporters.render.escaping import encode_narrative, escape_inline, narrative_is_plain
 from exporters.render.mermaid import phases_diagram
 from exporters.render.workbook_format import (
@@ -38,6 +39,7 @@ from exporters.render.workbook_format import (
     local_time,
     timeline_time,
 )
+from models.attachments import AttachmentInfo
 from models.bulk import collector_paused
 from models.metrics import IncidentMetrics, Milestone, compute_metrics
 from models.tables import ActionItem, Incident, TimelineEntry
@@ -345,10 +347,12 @@ def render_markdown(
     action_items: Sequence[ActionItem],
     *,
     now: datetime,
+    attachments: Sequence[tuple[AttachmentInfo, bytes | None]] = (),
 ) -> str:
-    """The postmortem of ``incident``; ``entries`` are its live timeline entries."""
+    """The postmortem of ``incident``; ``entries`` are its live timeline entries;
+    ``attachments`` come with the bytes of the text ones (see attachment_blocks)."""
     with collector_paused():
-        return _render(incident, entries, action_items, now=now)
+        return _render(incident, entries, action_items, now=now, attachments=attachments)
 
 
 def _render(
@@ -357,6 +361,7 @@ def _render(
     action_items: Sequence[ActionItem],
     *,
     now: datetime,
+    attachments: Sequence[tuple[AttachmentInfo, bytes | None]],
 ) -> str:
     live = _in_time_order(entries)
     numbers = {v[0]: n for n, v in enumerate(live, start=1) if v[0] is not None}
@@ -421,6 +426,12 @@ def _render(
     else:
         out.append("_No entries yet._")
     out.append("")
+    labels: dict[int, tuple[int, str]] = {}
+    if attachments:
+        for entry_id, n in numbers.items():
+            at = local_time(live[n - 1][1], zone)
+            labels[entry_id] = (n, f"entry {n} ({date_text(at)} {clock_text(at)})")
+        out += attachment_blocks(attachments, slug=incident.slug, labels=labels, on_entries=True)
 
     section("Root cause", "root_cause")
     section("Trigger", "trigger")
@@ -465,6 +476,8 @@ def _render(
     section("What went wrong", "went_wrong", level=3)
     section("Where we got lucky", "got_lucky", level=3)
     section("Supporting information", "supporting_info")
+    if attachments:
+        out += attachment_blocks(attachments, slug=incident.slug, labels=labels, on_entries=False)
 
     if metrics.warnings:
         section("Review notes")

@@ -31,9 +31,15 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from typing import Any, Final
 
+from exporters.render.attachment_blocks import (
+    ATTACHMENT_MARKER_PREFIX,
+    AttachmentBlockError,
+    attached_file_path,
+    read_attachment_block,
+)
 from exporters.render.escaping import decode_narrative, unescape_inline
 from models.bulk import collector_paused
-from models.record import ActionRecord, EntryRecord, IncidentRecord
+from models.record import ActionRecord, AttachmentRecord, EntryRecord, IncidentRecord
 from models.tables import IMPACT_FIELDS, NARRATIVE_FIELDS
 
 FORMAT_KEY: Final = "workbook_format"
@@ -530,6 +536,7 @@ def _read(text: str) -> IncidentRecord:
     numbers: dict[int, int] = {}
     timeline_line = actions_line = 0
     actions: list[tuple[int, ActionRecord, int | None]] = []
+    attached: list[tuple[int, AttachmentRecord, int | None]] = []
     while index < len(lines):
         line = lines[index]
         lineno = index + 1
@@ -546,6 +553,22 @@ def _read(text: str) -> IncidentRecord:
                 raise _fail(lineno, f"a second action item table (first on line {actions_line})")
             actions_line = lineno
             actions = _read_action_items(lines, index + 1)
+        elif line.startswith(ATTACHMENT_MARKER_PREFIX) and line.endswith(" -->"):
+            try:
+                fields, data, index = read_attachment_block(lines, index)
+            except AttachmentBlockError as exc:
+                raise _fail(lineno, str(exc)) from exc
+            name = str(fields["name"])
+            item = AttachmentRecord(
+                name=name,
+                media_type=str(fields.get("media_type") or ""),
+                data=data,
+                relative_path=None
+                if data is not None
+                else attached_file_path(str(record.fields.get("slug") or ""), name),
+                sha256=str(fields.get("sha256") or ""),
+            )
+            attached.append((lineno, item, fields.get("entry")))
         else:
             match = _MARKER.fullmatch(line)
             if match is None or match.group(1) != "begin":
@@ -563,6 +586,12 @@ def _read(text: str) -> IncidentRecord:
                 raise _fail(lineno, f"entry {source_number} is not in the timeline")
             item.source_entry_index = numbers[source_number]
         record.action_items.append(item)
+    for lineno, attachment, entry_number in attached:
+        if entry_number is not None:
+            if entry_number not in numbers:
+                raise _fail(lineno, f"entry {entry_number} is not in the timeline")
+            attachment.entry_index = numbers[entry_number]
+        record.attachments.append(attachment)
     for name in NARRATIVE_FIELDS:
         record.fields[name] = narratives.get(name, "")
     return record

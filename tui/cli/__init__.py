@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from tui.cli import (
     actions,
+    attachments,
     config,
     documents,
     entries,
@@ -37,6 +38,8 @@ for _command in (
     entries.delete,
     entries.restore,
     run.run,
+    attachments.attach,
+    attachments.attachment,
     actions.action,
     actions.action_update,
     documents.export,

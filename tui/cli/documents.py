@@ -31,15 +31,31 @@ def export(context: Context, ref: str, fmt: str, output: str | None) -> None:
     from exporters.render.formats import render_incident
 
     snap, _ = context.snapshot(ref)
+    if fmt == "markdown":
+        snap = context.store.with_attachment_data(snap)
     text = render_incident(snap, fmt, now=context.now())
+    # Files that are not text are linked from the Markdown and written beside it.
+    files = [(a, data) for a, data in snap.attached() if not a.is_text and data is not None]
     if output is None:
         sys.stdout.write(text)
+        if files:
+            click.echo(
+                f"note: {len(files)} attached file(s) are linked, not written: "
+                "use -o FILE to write them beside the postmortem",
+                err=True,
+            )
         return
     from pathlib import Path
 
-    from exporters.files import write_atomically
+    from exporters.files import write_atomically, write_bytes_atomically
+    from exporters.render.attachment_blocks import attached_file_path
 
-    write_atomically(Path(output), text)
+    target = Path(output).expanduser()
+    for info, data in files:
+        path = target.parent / attached_file_path(snap.incident.slug, info.name)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_bytes_atomically(path, data)
+    write_atomically(target, text)
 
 
 @click.command("import")

@@ -73,6 +73,7 @@ def show(context: Context, ref: str, as_json: bool) -> None:
         data = incident_dict(
             snap.incident, snap.entries, snap.action_items, now=now, metrics=metrics
         )
+        data["attachments"] = [a.as_json() for a in snap.attachments]
         publication = context.publications().latest(incident_id)
         if publication is not None:
             from exporters.publish.status import publication_dict

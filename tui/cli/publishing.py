@@ -84,6 +84,7 @@ def publish(
     from exporters.publish.plan import PublishRequest, configured_identity, plan_publish
 
     snap, incident_id = context.snapshot(ref)
+    snap = context.store.with_attachment_data(snap)
     author, email, fallback_author = configured_identity(context.settings)
     request = PublishRequest(
         repo=_docs_repo(context, incident_id, snap.incident.slug, repo),

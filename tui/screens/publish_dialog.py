@@ -423,7 +423,7 @@ class PublishScreen(WorkbookModalScreen[None]):
         from models.allowances import Allowances
 
         store = workbook(self).store
-        snapshot = store.snapshot(self.incident_id)
+        snapshot = store.with_attachment_data(store.snapshot(self.incident_id))
         allowed = Allowances(store.engine, clock=store.clock).for_incident(self.incident_id)
         request = replace(request, allowed=allowed)
         check = check_publish(snapshot, request, self.publications, now=now)

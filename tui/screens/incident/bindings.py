@@ -79,6 +79,14 @@ INCIDENT_BINDINGS: list[BindingType] = [
         show=False,
     ),
     Binding(
+        "ctrl+o",
+        "attachments",
+        "Attachments",
+        id="incident.attachments",
+        tooltip="View, save or page the entry's attachments (else the incident's)",
+        show=False,
+    ),
+    Binding(
         "ctrl+u",
         "undo_delete",
         "Undo delete",

@@ -336,7 +336,10 @@ class IncidentScreen(LiveScreen[None]):
     def show_entry_detail(self) -> None:
         entry = self.view.entry(self.timeline.selected_entry_id()) if self.view else None
         filtered = bool(self.timeline.total_count)  # entries there are, the filter hides them
-        self.query_one(EntryDetail).show_entry(entry, self.zone, filtered=filtered)
+        attachments = self.view.attachments_of(entry.id) if self.view and entry else []
+        self.query_one(EntryDetail).show_entry(
+            entry, self.zone, filtered=filtered, attachments=attachments
+        )
 
     @on(Timeline.Highlighted)
     def _highlighted(self) -> None:
@@ -572,6 +575,22 @@ class IncidentScreen(LiveScreen[None]):
             self.store.update_incident(self.incident_id, {field: text})
             self.drafts.drop(writeup_key(field))
             writeup.saved(field, text)
+
+    def action_attachments(self) -> None:
+        """The selected entry's attachments, else all of the incident's."""
+        from tui.screens.attachments import AttachmentsScreen
+
+        if self.view is None:
+            return
+        entry_id = self.timeline.selected_entry_id()
+        listed = self.view.attachments_of(entry_id) if entry_id is not None else []
+        title = f"Attachments of entry {entry_id}"
+        if not listed:
+            listed, title = list(self.view.snapshot.attachments), "Attachments of the incident"
+        if not listed:
+            self.notify("nothing is attached: `workbook attach REF FILE` attaches a file")
+            return
+        self.app.push_screen(AttachmentsScreen(self.incident_id, listed, title))
 
     def action_back(self) -> None:
         # Write-up typing is sent on its way, and kept as a draft until it lands.

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+from models.attachments import AttachmentInfo
 from models.import_evidence import with_corrections
 from models.metrics import IncidentMetrics, compute_metrics
 from models.store import IncidentSnapshot
@@ -48,6 +49,12 @@ class IncidentView:
     @property
     def action_items(self) -> list[ActionItem]:
         return self.snapshot.action_items
+
+    def attachments_of(self, entry_id: int | None) -> list[AttachmentInfo]:
+        """What is attached to one entry, in the order it was attached."""
+        if entry_id is None:
+            return []
+        return [a for a in self.snapshot.attachments if a.entry_id == entry_id]
 
     @property
     def entries(self) -> list[TimelineEntry]:
