@@ -188,3 +188,13 @@ def test_standard_input_reaches_the_command(db: Path, slug: str) -> None:
     assert (done.returncode, done.stdout) == (0, "piped in\n")
     (entry,) = show_json(db, slug)["timeline"]
     assert _attachments(db)[entry["id"]] == "piped in\n"
+
+
+def test_on_postgresql_too(postgres_url: str) -> None:
+    slug = succeeded(workbook_process("--db", postgres_url, "new", "Checkout down")).strip()
+    done = workbook_process("--db", postgres_url, "run", slug, "--", "sh", "-c", "echo ok; exit 2")
+    assert (done.code, done.out, done.err) == (2, "ok\n", "")
+    data = json.loads(succeeded(workbook_process("--db", postgres_url, "show", slug, "--json")))
+    (entry,) = data["timeline"]
+    assert entry["text"].startswith("$ sh -c 'echo ok; exit 2'\nexit 2")
+    assert [a["name"] for a in data["attachments"]] == ["sh-output.txt"]
