@@ -278,7 +278,9 @@ def _relay(
                 typed = os.read(0, CHUNK)
             except OSError:
                 typed = b""
-            if typed:
+            if typed and saved is not None and _is_suspend_key(master, typed):
+                _suspend(master, saved, ours)
+            elif typed:
                 _write_all(master, typed)
             else:
                 reading_stdin = False
@@ -297,6 +299,38 @@ def _relay(
             # It has exited and its terminal is quiet, though something it started still
             # holds it open: what it printed is in.
             return wait_status
+
+
+def _is_suspend_key(master: int, typed: bytes) -> bool:
+    """ctrl+z (the suspend key), typed while the command's terminal makes it a signal."""
+    try:
+        attrs = termios.tcgetattr(master)
+    except termios.error:
+        return False
+    key = attrs[6][termios.VSUSP]
+    return bool(attrs[3] & termios.ISIG) and isinstance(key, bytes) and typed == key
+
+
+def _suspend(master: int, saved: list[Any], ours: int) -> None:
+    """Stop the command and ourselves, as ctrl+z at a shell prompt does; continued together.
+
+    The command's terminal is a session of its own with no shell in it, so the kernel
+    drops the SIGTSTP its line discipline would send (an orphaned process group): the key
+    is read here instead, and the command stopped with SIGSTOP, which is never dropped.
+    """
+    try:
+        group = os.tcgetpgrp(master)
+        os.killpg(group, signal.SIGSTOP)
+    except OSError:
+        return
+    with contextlib.suppress(termios.error):
+        termios.tcsetattr(0, termios.TCSADRAIN, saved)
+    os.kill(os.getpid(), signal.SIGTSTP)  # stopped here until the shell continues us (fg)
+    with contextlib.suppress(termios.error):
+        tty.setraw(0, termios.TCSANOW)
+    _copy_size(ours, master)
+    with contextlib.suppress(OSError):
+        os.killpg(group, signal.SIGCONT)
 
 
 def _stop_with(pid: int, saved: list[Any] | None, ours: int, master: int) -> None:

@@ -4,14 +4,19 @@ prompt; keys and ctrl+c reach it; what it showed is kept, plain."""
 from __future__ import annotations
 
 import fcntl
+import os
+import shutil
 import signal
 import struct
+import sys
 import termios
 from pathlib import Path
 
+import pytest
+
 from models.attachments import list_attachments, read_attachment
 from models.db import open_database
-from tests.e2e.terminal import wait_for_entries
+from tests.e2e.terminal import PtyScreen, wait_for_entries
 
 
 def _output(db: Path, entry_id: int) -> str:
@@ -140,3 +145,27 @@ def test_typed_keys_get_through_while_the_command_floods_the_screen(
     entry = wait_for_entries(db, 2)[-1]
     assert "killed by SIGINT" in entry.text
     assert len(_output(db, entry.id).encode()) <= 64 * 1024 + 100
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash for job control")
+def test_ctrl_z_suspends_the_command_with_the_workbook_and_fg_brings_both_back(
+    incident: tuple[Path, str], tmp_path: Path
+) -> None:
+    db, slug = incident
+    env = {**os.environ, "TERM": "xterm", "PS1": "$ ", "XDG_STATE_HOME": str(tmp_path / "s")}
+    env.pop("WORKBOOK_NOW", None)
+    shell = PtyScreen(["bash", "--norc", "--noprofile", "-i"], env=env)
+    try:
+        shell.settle(quiet=0.3)
+        command = f"{sys.executable} -m tui --db {db} run {slug} -- sh -c 'echo started; sleep 1'"
+        shell.type(command + "\r")
+        shell.wait_until(lambda lines: any(line.strip() == "started" for line in lines))
+        shell.settle(quiet=0.2)
+        shell.type("\x1a")
+        shell.wait_for("Stopped")
+        shell.type("fg\r")
+        assert wait_for_entries(db, 2)[-1].text.startswith("$ sh -c 'echo started; sleep 1'")
+        shell.type("echo ended=$?\r")
+        shell.wait_for("ended=0", timeout=20)
+    finally:
+        shell.close()
