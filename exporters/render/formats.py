@@ -24,7 +24,13 @@ def render_incident(snapshot: IncidentSnapshot, fmt: str, *, now: datetime) -> s
     if fmt == "json":
         from exporters.render.json_view import incident_dict
 
-        data = incident_dict(snapshot.incident, snapshot.entries, snapshot.action_items, now=now)
+        data = incident_dict(
+            snapshot.incident,
+            snapshot.entries,
+            snapshot.action_items,
+            now=now,
+            attachments=snapshot.attachments,
+        )
         return json_text(data)
     if fmt == "html":
         from exporters.render.html import render_html

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from models.metrics import IncidentMetrics, compute_metrics
 from models.tables import (
@@ -16,6 +16,9 @@ from models.tables import (
     TimelineEntry,
 )
 from models.vocabulary import OPEN_ACTION_STATUSES
+
+if TYPE_CHECKING:
+    from models.attachments import AttachmentInfo
 
 
 def iso_utc(at: datetime | None) -> str | None:
@@ -67,6 +70,7 @@ def incident_dict(
     *,
     now: datetime,
     metrics: IncidentMetrics | None = None,
+    attachments: Sequence[AttachmentInfo] = (),
 ) -> dict[str, Any]:
     m = metrics or compute_metrics(incident, entries, now=now)
     times = m.milestone_times()
@@ -93,6 +97,7 @@ def incident_dict(
         "timeline": [entry_dict(e) for e in sorted(entries, key=lambda e: (e.at, e.id or 0))],
         "action_items": [action_dict(a) for a in action_items],
         "warnings": list(m.warnings),
+        "attachments": [a.as_json() for a in attachments],
     }
 
 

@@ -85,6 +85,10 @@ ERRORS = [
     (["import", "{tmp}/empty"], "no Markdown"),
     (["import", "{tmp}/broken.md"], "could not be imported"),
     (["import", "{tmp}/broken.md", "--json"], "could not be imported"),
+    # attach, attachment (the limit and the rest in test_attachments.py)
+    (["attach", "nope", "{tmp}"], "is a folder"),
+    (["attach", "1", "{tmp}/missing.log"], "cannot read"),
+    (["attachment", "1", "7"], "no attachment 7"),
     # publish, pull (their git faults are tested on real repos in test_publish_faults.py)
     (["publish", "nope", "--repo", "{tmp}"], "no incident matches"),
     (["publish", "1"], "give --repo"),

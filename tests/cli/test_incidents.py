@@ -33,6 +33,7 @@ def test_user_text_never_reaches_the_terminal_raw(db: Path, slug: str) -> None:
 
 
 SHOW_KEYS = {
+    "attachments",
     "id",
     "slug",
     "title",

@@ -497,7 +497,7 @@ async def test_f1_help_lists_keys_and_aliases(
 ) -> None:
     store, incident = world
     app = build_app(store, tmp_path, incident_id=incident.id)
-    async with app.run_test(size=(100, 90)) as pilot:
+    async with app.run_test(size=(100, 100)) as pilot:
         await pilot.press("f1")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)

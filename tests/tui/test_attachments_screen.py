@@ -102,3 +102,41 @@ def test_attachment_viewer(snap_compare: Any, tmp_path: Path, size: tuple[int, i
     store, incident_id, _ = world(tmp_path)
     app = build_app(store, tmp_path, incident_id=incident_id)
     assert snap_compare(app, terminal_size=size, run_before=_viewer_keys())
+
+
+async def test_a_paste_too_large_for_an_entry_can_be_attached_instead(tmp_path: Path) -> None:
+    from textual import events
+
+    from models.attachments import list_attachments
+    from models.log_lines import MAX_ENTRY_LINES
+    from tui.screens.attachments import AttachPasteScreen
+
+    store = make_store(tmp_path / "w.db")
+    incident = sample_incident(store)
+    assert incident.id is not None
+    huge = "\n".join(f"line {n} [b]x[/b]" for n in range(MAX_ENTRY_LINES + 1))
+    app = build_app(store, tmp_path, incident_id=incident.id)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.post_message(events.Paste(huge))
+        await settle(pilot)
+        assert isinstance(app.screen, AttachPasteScreen)
+        assert "Paste too large for an entry" in screen_text(app)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, IncidentScreen)
+        (attached,) = list_attachments(store.engine, incident.id)
+        assert attached.name.startswith("paste-") and attached.is_text
+        assert attached.entry_id is None
+        drafts = app.drafts.load(incident.id)
+        assert not [key for key in drafts if key.startswith("paste:")]
+
+        # Declined: only the draft.
+        app.post_message(events.Paste(huge))
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert len(list_attachments(store.engine, incident.id)) == 1
+        assert [t for k, t in app.drafts.load(incident.id).items() if k.startswith("paste:")] == [
+            huge
+        ]

@@ -200,6 +200,10 @@ async def test_a_paste_too_large_is_refused_and_kept(
         await _open(app, pilot)
         await pilot.press(*"typed first")
         await _paste(app, pilot, huge)
+        # Offered as an attachment instead (tests/tui/test_attachments_screen.py): declined.
+        assert app.screen.__class__.__name__ == "AttachPasteScreen"
+        await pilot.press("escape")
+        await pilot.pause()
         assert _bar(app).value == "typed first"
         assert "✗ paste not taken: 201 lines" in _preview(app)
         kept = app.drafts.load(incident.id or 0)

@@ -71,9 +71,13 @@ def show(context: Context, ref: str, as_json: bool) -> None:
         from exporters.render.json_view import incident_dict
 
         data = incident_dict(
-            snap.incident, snap.entries, snap.action_items, now=now, metrics=metrics
+            snap.incident,
+            snap.entries,
+            snap.action_items,
+            now=now,
+            metrics=metrics,
+            attachments=snap.attachments,
         )
-        data["attachments"] = [a.as_json() for a in snap.attachments]
         publication = context.publications().latest(incident_id)
         if publication is not None:
             from exporters.publish.status import publication_dict

@@ -281,3 +281,39 @@ class SavePrompt(WorkbookModalScreen[str | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class AttachPasteScreen(WorkbookModalScreen[bool]):
+    """A paste too large for an entry: attach it to the incident as a text file instead?"""
+
+    DEFAULT_CSS = """
+    AttachPasteScreen { align: center middle; }
+    AttachPasteScreen #attach-paste-dialog {
+        width: 80%; max-width: 80; height: auto; border: round $warning;
+        background: $surface; padding: 0 1;
+    }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter,y", "attach", "Attach", id="paste.attach", tooltip="Attach the paste"),
+        Binding("escape,n", "keep", "Keep as draft", id="paste.keep", tooltip="Only keep it"),
+    ]
+
+    def __init__(self, why: str, name: str) -> None:
+        super().__init__()
+        self.why = why
+        self.file_name = name
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="attach-paste-dialog"):
+            yield Static(Text("Paste too large for an entry", style="bold"))
+            message = Text(f"It is {self.why}. Attach it to the incident as ")
+            message.append_text(literal(self.file_name, style="bold"))
+            message.append(" instead? It is kept as a draft either way until attached.")
+            yield Static(message)
+            yield Static(Text("Enter or y: attach · Esc or n: keep it as a draft only"))
+
+    def action_attach(self) -> None:
+        self.dismiss(True)
+
+    def action_keep(self) -> None:
+        self.dismiss(False)

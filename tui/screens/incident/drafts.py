@@ -24,7 +24,7 @@ QUICK_ENTRY = "quick-entry"
 NEW_ACTION = "action:new"
 DETAILS = "details"
 PENDING = "pending:"
-PASTE = "paste:"  # a paste too large for an entry, kept until attachments can take it
+PASTE = "paste:"  # a paste too large for an entry, kept until attached (or for good)
 OR_ELSE = "log it soon, it is not on disk yet"
 
 

@@ -378,18 +378,64 @@ class IncidentScreen(LiveScreen[None]):
 
     @on(QuickEntryInput.PasteRefused)
     def _paste_refused(self, event: QuickEntryInput.PasteRefused) -> None:
+        from tui.screens.attachments import AttachPasteScreen
+
         where = "not kept: the drafts folder cannot be written"
+        key = paste_key()
         if self.drafts is not None:
-            self.drafts.keep(paste_key(), event.text)
+            self.drafts.keep(key, event.text)
             where = f"kept as a draft in {self.drafts.where()}"
         self.notify(
             f"The paste is {event.why}. Nothing was cut and nothing logged; it is {where}. "
-            "Attaching it as a file will come with attachments; until then, "
-            "`workbook log REF - --lines` logs long logs from a file.",
+            "It can be attached as a text file instead.",
             title="Paste too large",
             severity="error",
             timeout=20,
         )
+        name = f"paste-{self.now().strftime('%Y%m%d-%H%M%S')}.txt"
+
+        def chosen(attach: bool | None) -> None:
+            if attach:
+                self._attach_paste(key, name, event.text)
+
+        self.app.push_screen(AttachPasteScreen(event.why, name), chosen)
+
+    def _attach_paste(self, key: str, name: str, text: str) -> None:
+        """Attach a refused paste to the incident, off the UI thread; the draft goes once
+        it has landed."""
+        from models.attachments import add_attachment
+
+        incident_id = self.incident_id
+        limit = int(workbook(self).settings.attachment_limit)
+        drafts = self.drafts
+
+        def write(store: Store) -> str:
+            info = add_attachment(
+                store.engine,
+                incident_id=incident_id,
+                entry_id=None,
+                name=name,
+                data=text.encode("utf-8"),
+                author=store.author,
+                limit=limit,
+            )
+            return info.name
+
+        def landed(kept_as: str) -> None:
+            if drafts is not None:
+                drafts.drop(key)
+            self.notify(f"the paste is attached to the incident as {kept_as} (ctrl+o)")
+            if self.is_attached:
+                self.reload()
+
+        def refused(why: str) -> None:
+            self.notify(
+                f"the paste was not attached: {why}; it is still kept as a draft",
+                severity="error",
+                timeout=20,
+            )
+
+        self.write(Write(write, landed, refused))
 
     @on(QuickEntryInput.TimelineWanted)
     def _timeline_wanted(self) -> None:
