@@ -111,6 +111,13 @@ SETTINGS: tuple[Setting, ...] = (
         lambda: 10 * 1024 * 1024,
         "largest attachment (bytes, or 512KiB, 10MiB)",
     ),
+    Setting(
+        "run_output_limit",
+        "WORKBOOK_RUN_OUTPUT_LIMIT",
+        _as_size,
+        lambda: 64 * 1024,
+        "output of `run` kept (its last bytes)",
+    ),
 )
 SETTINGS_BY_KEY = {s.key: s for s in SETTINGS}
 

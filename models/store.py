@@ -288,6 +288,7 @@ class Store:
         tags: Iterable[str],
         author: str,
         sent_at: datetime,
+        also: Callable[[Connection, int], object] | None = None,
     ) -> TimelineEntry:
         """Log an entry first sent at ``sent_at``, unless that very entry is there already.
 
@@ -295,6 +296,8 @@ class Store:
         sends it again next time. The moment of the first sending, kept as the entry's
         ``created_at``, tells that second try apart from a new entry that merely reads the
         same; the check and the insert are one transaction, so two tries cannot both land.
+        ``also(conn, entry_id)`` writes what belongs with a new entry (a command's output)
+        in that same transaction; it is not called for an entry found already there.
         """
         values = _entry_row(incident_id, text, at=at, tags=tags, author=author, now=sent_at)
         # Core statements on one connection, like log_entry: this runs for every line typed
@@ -308,6 +311,8 @@ class Store:
                         TimelineEntry, {"id": entry_id, "deleted_at": deleted_at, **values}
                     )
                 entry_id = conn.execute(_INSERT_ENTRY, values).inserted_primary_key[0]
+                if also is not None:
+                    also(conn, entry_id)
         except IntegrityError as exc:
             raise NotFound(f"no incident with id {incident_id}") from exc
         return unsaved_copy(TimelineEntry, {"id": entry_id, "deleted_at": None, **values})

@@ -1,5 +1,5 @@
 """``python -m tui`` does what ``workbook`` does."""
 
-from tui.cli import main
+from tui.launch import main
 
 main()

@@ -29,6 +29,9 @@ ERRORS = [
     (["log", "1", "x", "--tag", "ok", "--tag", "no_underscores"], "tag"),
     (["log", "1", "x", "--at", "+5m"], "future"),
     (["log", "1", "   "], "empty"),
+    # run (a bad tag before the command runs; an unknown incident after it ran)
+    (["run", "1", "--tag", "Bad Tag", "--", "true"], "tag"),
+    (["run", "nope", "--", "true"], "no incident matches"),
     # edit, history, tag, delete, restore
     (["edit", "1", "999", "--text", "x"], "no entry 999"),
     (["edit", "1", "1", "--at", "noonish"], "cannot read"),

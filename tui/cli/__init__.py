@@ -16,6 +16,7 @@ from tui.cli import (
     full_screen,
     incidents,
     publishing,
+    run,
     search,
     stats,
 )
@@ -36,6 +37,7 @@ for _command in (
     entries.tag,
     entries.delete,
     entries.restore,
+    run.run,
     attachments.attach,
     attachments.attachment,
     actions.action,

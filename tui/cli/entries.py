@@ -120,6 +120,9 @@ def log(
         _say_planned(wanted, incident.timezone, as_json=as_json)
         return
     logged = context.store.log_entries(incident_id, wanted, author=author)
+    from tui.cli.run import send_pending_runs
+
+    send_pending_runs(context)  # entries `workbook run` kept while the database was away
     if as_json:
         from exporters.render.json_view import entry_dict
 
