@@ -1,7 +1,7 @@
 """Search across incidents: titles, narrative sections, timeline entries and action items.
 
 One function, :func:`search`, serves ``workbook search`` and the workbook's search screen.
-The full-text indexes are made by migration 0006_search (FTS5 on SQLite, a ``tsvector``
+The full-text indexes are made by migration 0004_search (FTS5 on SQLite, a ``tsvector``
 column with a GIN index on PostgreSQL) and kept current by the database itself; this module
 only reads them. Ranking is the engine's own (BM25 on SQLite, ``ts_rank`` on PostgreSQL);
 titles weigh more than the other sections. A word so common that it matches more than
@@ -126,7 +126,7 @@ def _strings(value: object) -> list[str]:
 
 
 def not_search_index(name: str | None, type_: str, parent_names: Mapping[str, Any]) -> bool:
-    """False for what migration 0006_search adds beside the tables the code declares.
+    """False for what migration 0004_search adds beside the tables the code declares.
 
     Alembic's ``include_name`` hook: comparing the schema with the model (autogenerate, and
     the tests that hold migrations to the tables) leaves the search indexes alone: the FTS5

@@ -8,11 +8,8 @@ import hashlib
 from datetime import UTC, datetime
 
 import pytest
-from alembic.autogenerate import compare_metadata
-from alembic.runtime.migration import MigrationContext
 from hypothesis import given
 from hypothesis import strategies as st
-from sqlmodel import SQLModel
 
 from models.attachments import (
     AttachmentError,
@@ -28,7 +25,6 @@ from models.attachments import (
     read_attachment,
 )
 from models.db import open_database
-from models.search import not_search_index
 from models.sessions import write_connection, writing
 from models.store import Store
 from models.tables import TimelineEntry
@@ -99,10 +95,6 @@ def test_attachments_are_kept_byte_for_byte(backend: str) -> None:
             conn, incident_id=incident.id, entry_id=None, name="out.txt", data=b"ok\n"
         )
     assert len(list_attachments(engine, incident.id)) == 4
-
-    with engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"include_name": not_search_index})
-        assert compare_metadata(context, SQLModel.metadata) == []
 
 
 def test_too_large_or_badly_named_or_misplaced_writes_nothing(backend: str) -> None:

@@ -7,9 +7,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from alembic.autogenerate import compare_metadata
-from alembic.runtime.migration import MigrationContext
-from sqlmodel import SQLModel
 
 from exporters.ingest.importing import import_paths
 from models.db import open_database
@@ -74,8 +71,6 @@ def test_the_import_keeps_where_each_figure_came_from(db: str, tmp_path: Path) -
         "end": "derived",
         "duration": "guessed",
     }
-    with store.engine.connect() as conn:
-        assert compare_metadata(MigrationContext.configure(conn), SQLModel.metadata) == []
 
 
 def test_saving_the_start_corrects_it_and_the_duration_not_the_end(db: str, tmp_path: Path) -> None:

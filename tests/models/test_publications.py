@@ -6,14 +6,9 @@ import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
-from alembic.autogenerate import compare_metadata
-from alembic.runtime.migration import MigrationContext
-from sqlmodel import SQLModel
-
 import models.publications  # noqa: F401  (the table must be on the metadata)
 from models.db import SCHEMA_REVISION, open_database
 from models.publications import Publication, Publications
-from models.search import not_search_index
 from models.store import Store
 from tests.paths import FIXTURES
 
@@ -65,16 +60,6 @@ def test_a_first_release_database_is_migrated_to_0002_and_keeps_its_data(tmp_pat
     )
     latest = publications.latest(incident.id)
     assert latest is not None and latest.entry_ids == [1, 2, None]
-
-
-def test_the_migrations_build_exactly_the_tables_the_code_declares(tmp_path: Path) -> None:
-    engine = open_database(tmp_path / "new.db")
-    with engine.connect() as conn:
-        differences = compare_metadata(
-            MigrationContext.configure(conn, opts={"include_name": not_search_index}),
-            SQLModel.metadata,
-        )
-    assert differences == []
 
 
 def test_save_replaces_the_row_for_the_same_place_and_latest_is_the_newest(

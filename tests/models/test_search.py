@@ -165,7 +165,12 @@ def test_migration_fills_the_index_from_rows_already_there(store: Store) -> None
         command.downgrade(cfg, "0003_allowed_findings")
     with pytest.raises(DBAPIError):  # no index any more
         search(store.engine, "pool")
-    store.log_entry(ids["older"], "written while there was no index: zebra")
+    # Changed at the old schema by hand: today's write path needs tables that revision lacks.
+    with store.engine.begin() as conn:
+        conn.execute(
+            text("UPDATE timeline_entry SET text = :new WHERE text = :old"),
+            {"new": "written while there was no index: zebra", "old": "Rolled back the deploy"},
+        )
     migrate(store.engine)
     assert [h.where for h in search(store.engine, '"pool exhausted"')] == [
         f"entry {ids['timeout']}"

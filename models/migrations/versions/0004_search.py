@@ -1,6 +1,6 @@
 """search: full-text indexes over incidents, timeline entries and action items
 
-Revision ID: 0006_search
+Revision ID: 0004_search
 Revises: 0003_allowed_findings
 Create Date: 2026-12-04 18:15:00
 
@@ -19,7 +19,7 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0006_search"
+revision: str = "0004_search"
 down_revision: str | None = "0003_allowed_findings"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

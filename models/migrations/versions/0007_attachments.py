@@ -1,7 +1,7 @@
 """attachments: files kept with an incident or one of its entries
 
-Revision ID: 0009_attachments
-Revises: 0008_presence
+Revision ID: 0007_attachments
+Revises: 0006_presence
 Create Date: 2026-12-04 18:40:00
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 
 import models.types
 
-revision: str = "0009_attachments"
-down_revision: str | None = "0008_presence"
+revision: str = "0007_attachments"
+down_revision: str | None = "0006_presence"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

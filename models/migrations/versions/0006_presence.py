@@ -1,7 +1,7 @@
 """presence: who has which incident open; change counters for SQLite's live refresh
 
-Revision ID: 0008_presence
-Revises: 0007_import_evidence
+Revision ID: 0006_presence
+Revises: 0005_import_evidence
 Create Date: 2026-12-04 17:45:00
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 
 import models.types
 
-revision: str = "0008_presence"
-down_revision: str | None = "0007_import_evidence"
+revision: str = "0006_presence"
+down_revision: str | None = "0005_import_evidence"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

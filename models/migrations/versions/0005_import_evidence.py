@@ -1,7 +1,7 @@
 """import_evidence: where an imported incident's start, end and duration came from
 
-Revision ID: 0007_import_evidence
-Revises: 0006_search
+Revision ID: 0005_import_evidence
+Revises: 0004_search
 Create Date: 2026-12-04 18:30:00
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 
 import models.types
 
-revision: str = "0007_import_evidence"
-down_revision: str | None = "0006_search"
+revision: str = "0005_import_evidence"
+down_revision: str | None = "0004_search"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
