@@ -484,6 +484,7 @@ async def test_hang_up_keeps_typed_text_as_a_draft(
 
     again = build_app(store, tmp_path, incident_id=incident.id)
     async with again.run_test(size=(80, 24), notifications=True) as pilot:
+        await again.workers.wait_for_complete()  # the incident has loaded and offered drafts
         await pilot.pause()
         assert again.screen.query_one("#quick-entry", Input).value == "-2m half-typed thought #fl"
         assert "Recovered unsent text" in screen_text(again)

@@ -286,6 +286,7 @@ async def test_wheel_scrolled_view_stays_put_when_another_responder_logs(
     assert incident.id is not None
     app = build_app(store, tmp_path, incident_id=incident.id)
     async with app.run_test(size=(80, 24)) as pilot:
+        await _settle(pilot, app)  # the timeline has loaded (and opened at its end)
         timeline = _timeline(app)
         for _ in range(10):  # the mouse wheel scrolls the view; the cursor stays put
             timeline.post_message(

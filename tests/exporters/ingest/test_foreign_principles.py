@@ -3,6 +3,7 @@ written for these tests. Each test names the general reading it checks, not a do
 
 from __future__ import annotations
 
+import gc
 import time
 from datetime import UTC, datetime
 
@@ -644,15 +645,22 @@ def test_cost_grows_linearly_with_the_timeline(shape: str) -> None:
     small, large = _long_timeline(2_000, shape), _long_timeline(20_000, shape)
     read_foreign_markdown(small)
     # CPU time, not wall time: other processes on a busy machine do not count against us.
-    started = time.process_time()
-    read_foreign_markdown(small)
-    read_foreign_markdown(small)
-    small_time = (time.process_time() - started) / 2
-    started = time.process_time()
-    result = read_foreign_markdown(large)
-    large_time = time.process_time() - started
+    # The collector is held off while measuring: its full passes grow with everything the
+    # test process holds, not with this document. Linear is ~10x; quadratic would be ~100x.
+    gc.collect()
+    gc.disable()
+    try:
+        started = time.process_time()
+        read_foreign_markdown(small)
+        read_foreign_markdown(small)
+        small_time = (time.process_time() - started) / 2
+        started = time.process_time()
+        result = read_foreign_markdown(large)
+        large_time = time.process_time() - started
+    finally:
+        gc.enable()
     assert len(result.record.entries) == 20_000
-    assert large_time < 16 * small_time, (small_time, large_time)
+    assert large_time < 25 * small_time, (small_time, large_time)
 
 
 def _units(text: str, fast_run: int, monkeypatch: pytest.MonkeyPatch) -> list[tuple[object, ...]]:
