@@ -24,6 +24,7 @@ from typing import Any, Final
 from sqlalchemy import Connection, Engine, bindparam, text
 
 from models.search_query import Query, match_spans, parse_query, snippet
+from models.tables import NARRATIVE_FIELDS
 
 __all__ = [
     "INCIDENT_SECTIONS",
@@ -34,19 +35,7 @@ __all__ = [
     "search",
 ]
 
-INCIDENT_SECTIONS: Final = (
-    "title",
-    "summary",
-    "impact_narrative",
-    "root_cause",
-    "trigger",
-    "resolution",
-    "detection",
-    "went_well",
-    "went_wrong",
-    "got_lucky",
-    "supporting_info",
-)
+INCIDENT_SECTIONS: Final = ("title", *NARRATIVE_FIELDS)
 DEFAULT_LIMIT: Final = 20
 SNIPPET_WIDTH: Final = 100
 # How many of the newest matches of each kind are ranked. Ranking costs a few microseconds
